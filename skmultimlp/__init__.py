@@ -1,0 +1,25 @@
+"""Keras neural networks as first-class scikit-learn estimators for multi-label data."""
+
+from ._classifier import KerasMultiLabelClassifier
+from .datasets import REFERENCE_NEW_ROW, load_reference
+from .metrics import (
+    SCORERS,
+    exact_match_score,
+    hamming_loss,
+    macro_f1_score,
+    multilabel_report,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "SCORERS",
+    "REFERENCE_NEW_ROW",
+    "KerasMultiLabelClassifier",
+    "__version__",
+    "exact_match_score",
+    "hamming_loss",
+    "load_reference",
+    "macro_f1_score",
+    "multilabel_report",
+]

@@ -1,0 +1,341 @@
+"""KerasMultiLabelClassifier: parameters, validation, tags, fit and predict."""
+
+import numbers
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.metrics import accuracy_score
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import (
+    check_array,
+    check_consistent_length,
+    check_is_fitted,
+    validate_data,
+)
+
+from ._network import ACTIVATIONS, build_network
+from ._targets import encode_targets, transform_targets
+from ._trainer import predict_proba as _predict_proba
+from ._trainer import train
+
+
+def _check_positive_int(name, value):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a positive int, got {value!r}.")
+    if value < 1:
+        raise ValueError(f"{name} must be a positive int, got {value!r}.")
+    return int(value)
+
+
+def _check_hidden_layer_sizes(value):
+    sizes = (value,) if isinstance(value, numbers.Integral) else value
+    try:
+        sizes = tuple(sizes)
+    except TypeError:
+        raise TypeError(
+            f"hidden_layer_sizes must be an int or a tuple of ints such as (20,) or "
+            f"(64, 32), got {value!r}."
+        ) from None
+    for units in sizes:
+        if isinstance(units, (bool, np.bool_)) or not isinstance(units, numbers.Integral):
+            raise TypeError(f"hidden_layer_sizes must hold ints, got {value!r}.")
+        if units < 1:
+            raise ValueError(f"hidden_layer_sizes must hold positive layer sizes, got {value!r}.")
+    return tuple(int(u) for u in sizes)
+
+
+def _check_threshold(threshold, n_labels):
+    t = np.asarray(threshold, dtype=float) if not isinstance(threshold, str) else None
+    if t is None or t.ndim > 1:
+        raise TypeError(
+            f"threshold must be a float in (0, 1) or an array with one value per label, "
+            f"got {threshold!r}."
+        )
+    if t.ndim == 1 and t.shape[0] != n_labels:
+        raise ValueError(
+            f"threshold has {t.shape[0]} values, but there are {n_labels} labels: give "
+            "one threshold per label, or a single float."
+        )
+    if not np.all((t > 0) & (t < 1)):
+        raise ValueError(f"threshold must lie strictly between 0 and 1, got {threshold!r}.")
+    return t
+
+
+def _check_sample_weight(sample_weight, n_samples):
+    """Sample weights as a new float32 array rescaled to mean 1 (None: all ones)."""
+    if sample_weight is None:
+        return np.ones(n_samples, dtype=np.float32)
+    sw = check_array(sample_weight, ensure_2d=False, dtype=np.float64, input_name="sample_weight")
+    if sw.ndim != 1 or sw.shape[0] != n_samples:
+        raise ValueError(f"sample_weight must have shape ({n_samples},), got {sw.shape}.")
+    if np.any(sw < 0):
+        raise ValueError("sample_weight must be non-negative.")
+    total = sw.sum()
+    if total <= 0:
+        raise ValueError("sample_weight is all zero: at least one sample needs a positive weight.")
+    return (sw * (n_samples / total)).astype(np.float32)
+
+
+class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
+    """Multi-label classifier: a Keras MLP with one sigmoid output per label.
+
+    Each sample carries zero or more of ``n_labels`` non-exclusive labels. The network
+    is trained with binary cross-entropy and Adam; ``predict`` turns each label's
+    probability into 0/1 with ``threshold``. It is a plain scikit-learn estimator: it
+    works in ``Pipeline``, ``GridSearchCV``, ``cross_validate``, and pickles.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : int or tuple of int, default=(100,)
+        Units of each hidden layer, as in :class:`~sklearn.neural_network.MLPClassifier`.
+        ``()`` gives no hidden layer (one logistic regression per label, trained jointly).
+    activation : str, default="relu"
+        Activation of the hidden layers: scikit-learn's ``"identity"``, ``"logistic"``,
+        ``"tanh"``, ``"relu"``, or a Keras name such as ``"gelu"``, ``"elu"``, ``"silu"``.
+    epochs : int, default=100
+        Passes over the training data.
+    batch_size : int, default=32
+        Samples per gradient step; clipped to the number of samples.
+    learning_rate : float, default=1e-3
+        Adam's step size.
+    threshold : float or array-like of shape (n_labels,), default=0.5
+        A label is predicted when its probability is ``>= threshold``; one value for all
+        labels, or one per label. Each value lies in (0, 1).
+    model : callable, default=None
+        Builds a custom Keras model instead of the default MLP. It is called the way
+        scikeras calls its ``model=`` builders: with ``meta`` (a dict with
+        ``n_features_in_``, ``n_outputs_``, ``classes_``, ``seed``) and/or
+        ``compile_kwargs`` if its signature names them. It must return a
+        ``keras.Model`` mapping ``n_features_in_`` inputs to ``n_outputs_`` sigmoid
+        probabilities. If it returns a compiled model, that model's optimizer is used
+        (its loss must be binary cross-entropy). Seed its initializers with
+        ``meta["seed"]`` for reproducible fits.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the weight initialisation and the shuffling of each epoch. An int makes
+        fits reproducible; no global random state (numpy's, Python's, Keras' or
+        TensorFlow's) is read or changed.
+    verbose : int, default=0
+        Print the training loss of each epoch when > 0.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_labels,)
+        Label names: ``y``'s DataFrame columns, the sorted names of label collections,
+        or ``np.arange(n_labels)`` for an indicator array.
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Feature names, when ``X`` was a DataFrame with string column names.
+    model_ : keras.Model
+        The trained network.
+    loss_curve_ : list of float
+        Mean training loss of each epoch.
+    n_iter_ : int
+        Number of epochs run.
+
+    See Also
+    --------
+    sklearn.neural_network.MLPClassifier : scikit-learn's own MLP.
+    skmultimlp.metrics.SCORERS : multi-label scorers for cross-validation.
+
+    Notes
+    -----
+    ``score`` is exact-match (subset) accuracy: a sample counts only when all its labels
+    are right. Sparse ``X`` (e.g. ``TfidfVectorizer`` output) is densified one batch at a
+    time. ``sample_weight`` weighs each sample's loss.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_multilabel_classification
+    >>> from skmultimlp import KerasMultiLabelClassifier
+    >>> X, y = make_multilabel_classification(n_samples=200, n_features=10,
+    ...                                       n_classes=3, random_state=1)
+    >>> clf = KerasMultiLabelClassifier(hidden_layer_sizes=(20,), epochs=5,
+    ...                                 random_state=0).fit(X, y)
+    >>> clf.predict_proba(X[:2]).shape
+    (2, 3)
+    >>> clf.predict(X[:2]).shape
+    (2, 3)
+    >>> clf = KerasMultiLabelClassifier(epochs=5, random_state=0)
+    >>> clf.fit(X[:4], [["sports", "tech"], [], ["politics"], ["tech"]]).classes_
+    array(['politics', 'sports', 'tech'], dtype=object)
+    """
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        epochs=100,
+        batch_size=32,
+        learning_rate=1e-3,
+        threshold=0.5,
+        model=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.threshold = threshold
+        self.model = model
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.target_tags.multi_output = True
+        tags.target_tags.single_output = False
+        tags.classifier_tags.multi_class = False
+        tags.classifier_tags.multi_label = True
+        return tags
+
+    def _validate_params(self):
+        hidden = _check_hidden_layer_sizes(self.hidden_layer_sizes)
+        if self.activation not in ACTIVATIONS:
+            raise ValueError(
+                f"activation={self.activation!r} is not supported; choose one of "
+                f"{sorted(ACTIVATIONS)}."
+            )
+        epochs = _check_positive_int("epochs", self.epochs)
+        batch_size = _check_positive_int("batch_size", self.batch_size)
+        lr = self.learning_rate
+        if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
+            raise TypeError(f"learning_rate must be a positive float, got {lr!r}.")
+        if not (np.isfinite(lr) and lr > 0):
+            raise ValueError(f"learning_rate must be a positive float, got {lr!r}.")
+        if self.model is not None and not callable(self.model):
+            raise TypeError(
+                f"model must be None or a callable that returns a keras.Model, got "
+                f"{type(self.model).__name__}."
+            )
+        if isinstance(self.verbose, bool) or not isinstance(self.verbose, numbers.Integral):
+            raise TypeError(f"verbose must be an int, got {self.verbose!r}.")
+        return hidden, epochs, batch_size
+
+    def fit(self, X, y, sample_weight=None):
+        """Train a new network on ``X`` and the multi-label target ``y``.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            Numeric features; scipy sparse input is densified one batch at a time.
+        y : array-like of shape (n_samples, n_labels), DataFrame, or list of collections
+            0/1 indicator matrix, DataFrame of 0/1 columns, or per-sample label
+            collections such as ``[["a", "b"], [], ["c"]]``.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weight of each sample in the loss.
+
+        Returns
+        -------
+        self : KerasMultiLabelClassifier
+            The fitted estimator.
+        """
+        hidden, epochs, batch_size = self._validate_params()
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None."
+            )
+        X = validate_data(self, X, accept_sparse="csr", dtype=(np.float64, np.float32), reset=True)
+        Y, classes = encode_targets(y)
+        check_consistent_length(X, Y)
+        n_samples, n_labels = Y.shape
+        _check_threshold(self.threshold, n_labels)
+        weights = _check_sample_weight(sample_weight, n_samples)
+
+        rng = check_random_state(self.random_state)
+        network, optimizer = build_network(
+            self.model,
+            n_features=self.n_features_in_,
+            classes=classes,
+            hidden_layer_sizes=hidden,
+            activation=self.activation,
+            learning_rate=self.learning_rate,
+            rng=rng,
+        )
+        self.loss_curve_ = train(
+            network,
+            optimizer,
+            X,
+            Y,
+            weights,
+            epochs=epochs,
+            batch_size=min(batch_size, n_samples),
+            rng=rng,
+            verbose=self.verbose,
+        )
+        self.model_ = network
+        self.classes_ = classes
+        self.n_iter_ = epochs
+        return self
+
+    def predict_proba(self, X):
+        """Probability of each label for each sample.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_labels), float32
+            Independent sigmoid probabilities, columns in ``classes_`` order.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, accept_sparse="csr", dtype=(np.float64, np.float32), reset=False)
+        return _predict_proba(self.model_, X)
+
+    def predict(self, X):
+        """Predicted 0/1 label indicators: ``predict_proba(X) >= threshold``.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples, n_labels), int
+            Columns in ``classes_`` order.
+        """
+        proba = self.predict_proba(X)
+        threshold = _check_threshold(self.threshold, len(self.classes_))
+        return (proba >= threshold).astype(int)
+
+    def predict_labels(self, X):
+        """Predicted label names of each sample.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+
+        Returns
+        -------
+        labels : list of tuple
+            For each sample, the names (from ``classes_``) of its predicted labels.
+        """
+        classes = self.classes_
+        return [tuple(classes[row.astype(bool)].tolist()) for row in self.predict(X)]
+
+    def score(self, X, y, sample_weight=None):
+        """Exact-match (subset) accuracy of ``predict(X)`` against ``y``.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+        y : any target form accepted by ``fit``
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        score : float
+            Fraction of samples whose labels are all predicted right.
+        """
+        check_is_fitted(self)
+        return accuracy_score(
+            transform_targets(y, self.classes_),
+            self.predict(X),
+            sample_weight=sample_weight,
+        )

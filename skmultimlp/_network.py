@@ -1,0 +1,119 @@
+"""Build the Keras network (ours or the user's) and its optimizer for one fit."""
+
+import keras
+
+from ._scikeras import call_model_builder, canonical_loss_name
+
+# scikit-learn's activation names map to Keras'; Keras names are accepted as they are.
+ACTIVATIONS = {
+    "identity": "linear",
+    "logistic": "sigmoid",
+    "tanh": "tanh",
+    "relu": "relu",
+    "linear": "linear",
+    "sigmoid": "sigmoid",
+    "elu": "elu",
+    "selu": "selu",
+    "gelu": "gelu",
+    "silu": "silu",
+    "swish": "silu",
+    "leaky_relu": "leaky_relu",
+    "softplus": "softplus",
+}
+_RELU_LIKE = {"relu", "elu", "gelu", "silu", "leaky_relu"}
+_MAX_SEED = 2**31 - 1
+
+
+def _seed(rng):
+    return int(rng.randint(_MAX_SEED))
+
+
+def build_mlp(n_features, n_labels, hidden_layer_sizes, activation, rng):
+    """The default network: Dense hidden layers, then one sigmoid unit per label.
+
+    Every initializer gets its own seed drawn from ``rng``, so a fit never touches
+    Keras' or Python's global random state.
+    """
+    keras_activation = ACTIVATIONS[activation]
+    hidden_init = "HeUniform" if keras_activation in _RELU_LIKE else "GlorotUniform"
+    inputs = keras.Input(shape=(n_features,), name="features")
+    h = inputs
+    for i, units in enumerate(hidden_layer_sizes):
+        h = keras.layers.Dense(
+            units,
+            activation=keras_activation,
+            kernel_initializer=getattr(keras.initializers, hidden_init)(seed=_seed(rng)),
+            name=f"hidden_{i}",
+        )(h)
+    outputs = keras.layers.Dense(
+        n_labels,
+        activation="sigmoid",
+        kernel_initializer=keras.initializers.GlorotUniform(seed=_seed(rng)),
+        name="labels",
+    )(h)
+    return keras.Model(inputs, outputs, name="multilabel_mlp")
+
+
+def build_user_model(builder, meta, learning_rate):
+    """Call the user's ``model=`` builder and check what it returns.
+
+    Returns the model and the optimizer to train it with: the model's own when it was
+    compiled, else Adam with ``learning_rate``.
+    """
+    compile_kwargs = {
+        "optimizer": keras.optimizers.Adam(learning_rate=learning_rate),
+        "loss": "binary_crossentropy",
+    }
+    model = call_model_builder(builder, meta, compile_kwargs)
+    if not isinstance(model, keras.Model):
+        raise TypeError(
+            f"model must return a keras.Model, got {type(model).__name__}. "
+            "Build it with keras.Sequential or the functional API."
+        )
+    try:
+        out_shape = tuple(model.compute_output_shape((None, meta["n_features_in_"])))
+    except Exception as exc:  # Keras raises many kinds here; the user needs one message
+        raise ValueError(
+            f"The model built by model= does not accept {meta['n_features_in_']} input "
+            f"features: {exc}"
+        ) from None
+    if out_shape[1:] != (meta["n_outputs_"],):
+        raise ValueError(
+            f"The model built by model= outputs shape {out_shape}, but y has "
+            f"{meta['n_outputs_']} labels: its last layer must be "
+            f"Dense({meta['n_outputs_']}, activation='sigmoid')."
+        )
+    optimizer = getattr(model, "optimizer", None) if model.compiled else None
+    if optimizer is None:
+        return model, compile_kwargs["optimizer"]
+    loss = getattr(model, "loss", None)
+    if loss is not None and canonical_loss_name(loss) != "binary_crossentropy":
+        raise ValueError(
+            f"The model built by model= was compiled with loss "
+            f"{canonical_loss_name(loss)!r}; multi-label training uses "
+            "'binary_crossentropy' on sigmoid outputs. Compile it with that loss, or "
+            "return it uncompiled."
+        )
+    if getattr(loss, "from_logits", False):
+        raise ValueError(
+            "The model built by model= was compiled with from_logits=True; return "
+            "sigmoid probabilities and use the default binary cross-entropy."
+        )
+    return model, optimizer
+
+
+def build_network(
+    model, *, n_features, classes, hidden_layer_sizes, activation, learning_rate, rng
+):
+    """The network and optimizer for one fit: the user's ``model=`` or the default MLP."""
+    if model is None:
+        network = build_mlp(n_features, len(classes), hidden_layer_sizes, activation, rng)
+        return network, keras.optimizers.Adam(learning_rate=learning_rate)
+    meta = {
+        "n_features_in_": n_features,
+        "n_outputs_": len(classes),
+        "classes_": classes,
+        "target_type_": "multilabel-indicator",
+        "seed": _seed(rng),
+    }
+    return build_user_model(model, meta, learning_rate)

@@ -1,0 +1,147 @@
+"""Multi-label targets in every accepted form, turned into a 0/1 indicator matrix.
+
+Accepted forms of ``y``:
+
+* a 2-D array-like or scipy sparse matrix of 0/1 (one column per label);
+* a pandas DataFrame of 0/1 columns (the column names become the label names);
+* a sequence of label collections, such as ``[["sports", "tech"], [], ["politics"]]``,
+  binarised with scikit-learn's :class:`~sklearn.preprocessing.MultiLabelBinarizer`.
+"""
+
+import numbers
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.preprocessing import MultiLabelBinarizer
+from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.validation import check_array
+
+_ROW_TYPES = (list, tuple, set, frozenset, np.ndarray)
+
+_HOW_TO_ENCODE = (
+    "Multi-label targets are a 2-D 0/1 indicator matrix of shape (n_samples, n_labels), "
+    "a pandas DataFrame of 0/1 columns, or a list of label collections such as "
+    "[['sports', 'tech'], [], ['politics']]; "
+    "sklearn.preprocessing.MultiLabelBinarizer converts label collections yourself."
+)
+
+
+def _rows_of(y):
+    """Return ``y`` as a list of rows if it looks like label collections, else None."""
+    if hasattr(y, "columns") or sp.issparse(y):
+        return None
+    if hasattr(y, "to_numpy") and getattr(y, "ndim", None) == 1:  # pandas Series
+        y = y.to_numpy()
+    if isinstance(y, np.ndarray) and not (y.dtype == object and y.ndim == 1):
+        return None
+    if not isinstance(y, (list, tuple, np.ndarray)) or len(y) == 0:
+        return None
+    rows = list(y)
+    if not all(isinstance(row, _ROW_TYPES) for row in rows):
+        return None
+    if any(isinstance(row, (set, frozenset)) for row in rows):
+        return rows
+    if len({len(row) for row in rows}) > 1:
+        return rows
+    # Equal-length rows of numbers are an indicator matrix; rows of names are label sets.
+    if any(not isinstance(v, numbers.Number) for row in rows for v in row):
+        return rows
+    return None
+
+
+def _indicator_from_array(y):
+    if y is None:
+        raise ValueError("y is None. " + _HOW_TO_ENCODE)
+    Y = check_array(
+        y,
+        accept_sparse="csr",
+        ensure_2d=False,
+        ensure_all_finite=False,
+        ensure_min_features=0,
+        dtype=None,
+        input_name="y",
+    )
+    if sp.issparse(Y):
+        Y = Y.toarray()
+    if Y.ndim != 2:
+        kind = type_of_target(Y) if Y.ndim == 1 else f"{Y.ndim}-D"
+        raise ValueError(
+            "Only binary classification is supported, per label: y must be 2-D with "
+            f"one 0/1 column per label, got a {Y.ndim}-D array of classes (target type "
+            f"{kind!r}). {_HOW_TO_ENCODE}"
+        )
+    if Y.shape[1] == 0:
+        raise ValueError("y has no label columns: it must have at least one label.")
+    if Y.dtype.kind not in "biuf":
+        raise ValueError(
+            f"Unknown label type: y must be numeric 0/1, got dtype {Y.dtype}. {_HOW_TO_ENCODE}"
+        )
+    if Y.dtype.kind == "f" and np.isnan(Y).any():
+        raise ValueError("y contains NaN: every label of every sample must be 0 or 1.")
+    if not np.isin(Y, (0, 1)).all():
+        bad = np.unique(Y[~np.isin(Y, (0, 1))])[:5]
+        raise ValueError(
+            f"y must contain only 0 and 1, got other values such as {bad.tolist()}. "
+            "Several classes per output (multi-class multi-output) is not supported; "
+            f"one-hot encode each output. {_HOW_TO_ENCODE}"
+        )
+    return Y.astype(np.uint8)
+
+
+def encode_targets(y):
+    """Return the 0/1 indicator matrix of ``y`` and the label names.
+
+    Parameters
+    ----------
+    y : array-like, sparse matrix, DataFrame or sequence of label collections
+        The multi-label target in any accepted form.
+
+    Returns
+    -------
+    Y : ndarray of shape (n_samples, n_labels), dtype uint8
+        A new array: ``y`` itself is never modified.
+    classes : ndarray of shape (n_labels,)
+        Label names: DataFrame column names, sorted label names of label collections,
+        or ``np.arange(n_labels)``.
+    """
+    rows = _rows_of(y)
+    if rows is not None:
+        binarizer = MultiLabelBinarizer()
+        Y = binarizer.fit_transform(rows).astype(np.uint8)
+        if Y.shape[1] == 0:
+            raise ValueError("y holds no labels at all: every label collection is empty.")
+        return Y, binarizer.classes_
+    if hasattr(y, "columns"):
+        classes = np.asarray(list(y.columns), dtype=object)
+    else:
+        classes = None
+    Y = _indicator_from_array(y)
+    if classes is None:
+        classes = np.arange(Y.shape[1])
+    return Y, classes
+
+
+def transform_targets(y, classes):
+    """Indicator matrix of ``y`` with columns in the order of the fitted ``classes``.
+
+    Label collections are binarised against ``classes``; an unknown label is an error.
+    """
+    rows = _rows_of(y)
+    if rows is not None:
+        unknown = {label for row in rows for label in row} - set(classes.tolist())
+        if unknown:
+            raise ValueError(f"y has labels not seen in fit: {sorted(map(str, unknown))[:5]}.")
+        binarizer = MultiLabelBinarizer(classes=list(classes))
+        return binarizer.fit_transform(rows).astype(np.uint8)
+    if hasattr(y, "columns") and classes.dtype == object:
+        missing = set(classes.tolist()) - set(y.columns)
+        if missing:
+            raise ValueError(f"y lacks label columns seen in fit: {sorted(map(str, missing))}.")
+        y = y[list(classes)]
+    Y = _indicator_from_array(y)
+    if Y.shape[1] != len(classes):
+        raise ValueError(
+            f"y has {Y.shape[1]} label columns, but the estimator was fitted with "
+            f"{len(classes)} labels."
+        )
+    return Y
