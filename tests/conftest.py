@@ -1,0 +1,27 @@
+"""Shared small data and fitted estimators (one fit each, reused across tests)."""
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import pytest  # noqa: E402
+from sklearn.datasets import make_multilabel_classification  # noqa: E402
+
+from skmultimlp import KerasMultiLabelClassifier  # noqa: E402
+
+FAST = dict(hidden_layer_sizes=(16,), epochs=8, random_state=0)
+
+
+@pytest.fixture(scope="session")
+def data():
+    """120 samples, 6 features, 3 labels: small enough for many fits."""
+    X, y = make_multilabel_classification(
+        n_samples=120, n_features=6, n_classes=3, n_labels=2, random_state=0
+    )
+    return X, y
+
+
+@pytest.fixture(scope="session")
+def fitted(data):
+    X, y = data
+    return KerasMultiLabelClassifier(**FAST).fit(X, y)

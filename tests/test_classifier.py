@@ -1,0 +1,303 @@
+import pickle
+import random
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+import tensorflow as tf
+from sklearn.base import clone, is_classifier
+from sklearn.exceptions import NotFittedError
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics import accuracy_score
+from sklearn.model_selection import GridSearchCV, KFold, RepeatedKFold, cross_validate
+from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import MultiLabelBinarizer, StandardScaler
+from sklearn.utils import get_tags
+from tensorflow.python.framework import config as tf_config  # op-determinism flag
+
+import skmultimlp._trainer as trainer
+from skmultimlp import (
+    REFERENCE_NEW_ROW,
+    SCORERS,
+    KerasMultiLabelClassifier,
+    load_reference,
+)
+
+from .conftest import FAST
+
+
+def test_is_a_multilabel_classifier_to_sklearn():
+    est = KerasMultiLabelClassifier()
+    tags = get_tags(est)
+    assert is_classifier(est)
+    assert tags.classifier_tags.multi_label
+    assert tags.input_tags.sparse
+
+
+def test_predict_is_thresholded_proba(data, fitted):
+    X, y = data
+    proba = fitted.predict_proba(X)
+    assert proba.shape == y.shape
+    assert np.all((proba >= 0) & (proba <= 1))
+    pred = fitted.predict(X)
+    assert pred.dtype.kind == "i"
+    np.testing.assert_array_equal(pred, (proba >= 0.5).astype(int))
+    np.testing.assert_array_equal(fitted.classes_, [0, 1, 2])
+    assert fitted.n_features_in_ == X.shape[1]
+    assert len(fitted.loss_curve_) == fitted.n_iter_ == FAST["epochs"]
+
+
+def test_per_label_threshold(data, fitted):
+    X, _ = data
+    est = clone(fitted).set_params(threshold=[0.2, 0.5, 0.8])
+    # A new threshold needs no refit: copy the fitted network over.
+    est.__dict__.update({k: v for k, v in fitted.__dict__.items() if k.endswith("_")})
+    np.testing.assert_array_equal(
+        est.predict(X), (fitted.predict_proba(X) >= [0.2, 0.5, 0.8]).astype(int)
+    )
+
+
+def test_score_is_exact_match(data, fitted):
+    X, y = data
+    assert fitted.score(X, y) == accuracy_score(y, fitted.predict(X))
+
+
+def test_learns_reference_workload_like_mlpclassifier():
+    X, y = load_reference()
+    X_train, X_test, y_train, y_test = X[:800], X[800:], y[:800], y[800:]
+    ours = KerasMultiLabelClassifier((20,), epochs=30, random_state=1).fit(X_train, y_train)
+    ref = MLPClassifier((20,), max_iter=30, random_state=1).fit(X_train, y_train)
+    majority = accuracy_score(y_test, np.tile(np.round(y_train.mean(0)), (len(y_test), 1)))
+    assert ours.score(X_test, y_test) > majority + 0.2
+    assert ours.score(X_test, y_test) >= ref.score(X_test, y_test) - 0.05
+    assert ours.predict_proba(REFERENCE_NEW_ROW).shape == (1, 3)
+
+
+def test_label_names_from_dataframe(data):
+    X, y = data
+    names = ["sports", "tech", "politics"]
+    est = KerasMultiLabelClassifier(**FAST).fit(pd.DataFrame(X), pd.DataFrame(y, columns=names))
+    assert est.classes_.tolist() == names
+    pred = est.predict(X)
+    labels = est.predict_labels(X)
+    assert labels == [tuple(n for n, p in zip(names, row, strict=True) if p) for row in pred]
+
+
+def test_label_collections_equal_binarized_fit(data):
+    X, y = data
+    names = np.array(["b", "a", "c"])  # column j is label names[j]
+    collections = [[names[j] for j in np.flatnonzero(row)] for row in y]
+    by_name = KerasMultiLabelClassifier(**FAST).fit(X, collections)
+    mlb = MultiLabelBinarizer().fit(collections)
+    assert by_name.classes_.tolist() == mlb.classes_.tolist() == ["a", "b", "c"]
+    by_indicator = KerasMultiLabelClassifier(**FAST).fit(X, mlb.transform(collections))
+    np.testing.assert_array_equal(by_name.predict_proba(X), by_indicator.predict_proba(X))
+    assert by_name.score(X, collections) == by_indicator.score(X, mlb.transform(collections))
+
+
+def test_feature_names_from_dataframe(data):
+    X, y = data
+    df = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    est = KerasMultiLabelClassifier(**FAST).fit(df, y)
+    assert est.feature_names_in_.tolist() == list(df.columns)
+    with pytest.raises(ValueError, match="feature names"):
+        est.predict(df[df.columns[::-1]])
+
+
+def test_pipeline_and_grid_search(data):
+    X, y = data
+    pipe = make_pipeline(StandardScaler(), KerasMultiLabelClassifier(**FAST))
+    grid = GridSearchCV(
+        pipe,
+        {"kerasmultilabelclassifier__hidden_layer_sizes": [(4,), (16,)]},
+        scoring=SCORERS["f1_macro"],
+        cv=KFold(2),
+    ).fit(X, y)
+    assert grid.best_params_["kerasmultilabelclassifier__hidden_layer_sizes"] in [(4,), (16,)]
+    assert grid.predict(X).shape == y.shape
+    assert 0 <= grid.best_score_ <= 1
+
+
+def test_cross_validate_every_scorer_matches_a_manual_fold(data):
+    X, y = data
+    est = KerasMultiLabelClassifier(**FAST)
+    cv = RepeatedKFold(n_splits=2, n_repeats=2, random_state=0)
+    result = cross_validate(est, X, y, cv=cv, scoring=SCORERS)
+    assert set(SCORERS) <= {k[len("test_") :] for k in result if k.startswith("test_")}
+    train, test = next(cv.split(X, y))
+    manual = clone(est).fit(X[train], y[train])
+    for name, scorer in SCORERS.items():
+        assert result[f"test_{name}"][0] == pytest.approx(scorer(manual, X[test], y[test]))
+
+
+def test_sparse_tfidf_text_equals_dense_and_densifies_per_batch(monkeypatch):
+    docs = [
+        "the match ended with a late goal",
+        "new phone chip doubles battery life",
+        "parliament votes on the tech tax",
+        "league bans betting sponsors",
+        "startup ships an open source compiler",
+        "minister opens the stadium",
+    ] * 5
+    y = np.array([[1, 0, 0], [0, 1, 0], [0, 1, 1], [1, 0, 1], [0, 1, 0], [1, 0, 1]] * 5)
+    X = TfidfVectorizer().fit_transform(docs)
+    assert sp.issparse(X)
+    rows_seen = []
+    original = trainer.dense_batch
+
+    def spy(X_, idx):
+        out = original(X_, idx)
+        rows_seen.append(out.shape[0])
+        return out
+
+    monkeypatch.setattr(trainer, "dense_batch", spy)
+    sparse_fit = KerasMultiLabelClassifier((8,), epochs=5, batch_size=8, random_state=0).fit(X, y)
+    assert max(rows_seen) <= 8
+    dense_fit = KerasMultiLabelClassifier((8,), epochs=5, batch_size=8, random_state=0)
+    dense_fit.fit(X.toarray(), y)
+    np.testing.assert_allclose(
+        sparse_fit.predict_proba(X), dense_fit.predict_proba(X.toarray()), rtol=1e-6
+    )
+
+
+def test_sample_weight(data):
+    X, y = data
+    base = KerasMultiLabelClassifier(**FAST).fit(X, y).predict_proba(X)
+    ones = KerasMultiLabelClassifier(**FAST).fit(X, y, sample_weight=np.ones(len(X)))
+    np.testing.assert_array_equal(ones.predict_proba(X), base)
+    w = np.where(y[:, 0] == 1, 20.0, 1.0)
+    as_list = KerasMultiLabelClassifier(**FAST).fit(X, y, sample_weight=w.tolist())
+    as_series = KerasMultiLabelClassifier(**FAST).fit(X, y, sample_weight=pd.Series(3 * w))
+    # Only relative weights matter: a list and a rescaled Series train alike.
+    np.testing.assert_allclose(as_list.predict_proba(X), as_series.predict_proba(X), rtol=1e-5)
+    # Up-weighting the samples that carry label 0 raises its predicted probability.
+    assert as_list.predict_proba(X)[:, 0].mean() > base[:, 0].mean()
+
+
+def _global_state():
+    return (
+        random.getstate(),
+        np.random.get_state()[1].tobytes(),
+        tf_config.is_op_determinism_enabled(),
+        tf.random.get_global_generator().state.numpy().tobytes(),
+    )
+
+
+def test_random_state_reproducible_and_leaves_global_state_alone(data):
+    X, y = data
+    before = _global_state()
+    first = KerasMultiLabelClassifier(**FAST).fit(X, y).predict_proba(X)
+    second = KerasMultiLabelClassifier(**FAST).fit(X, y).predict_proba(X)
+    assert _global_state() == before
+    np.testing.assert_array_equal(first, second)
+    other = KerasMultiLabelClassifier(**{**FAST, "random_state": 1}).fit(X, y)
+    assert not np.array_equal(other.predict_proba(X), first)
+
+
+def test_pickle_joblib_and_clone(data, fitted, tmp_path):
+    X, _ = data
+    restored = pickle.loads(pickle.dumps(fitted))
+    np.testing.assert_array_equal(restored.predict_proba(X), fitted.predict_proba(X))
+    joblib.dump(fitted, tmp_path / "model.joblib")
+    loaded = joblib.load(tmp_path / "model.joblib")
+    np.testing.assert_array_equal(loaded.predict(X), fitted.predict(X))
+    with pytest.raises(NotFittedError):
+        clone(fitted).predict(X)
+
+
+def test_not_fitted(data):
+    with pytest.raises(NotFittedError):
+        KerasMultiLabelClassifier().predict_proba(data[0])
+
+
+def test_verbose_prints_each_epoch(data, capsys):
+    X, y = data
+    KerasMultiLabelClassifier(**{**FAST, "epochs": 3, "verbose": 1}).fit(X, y)
+    lines = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("Epoch")]
+    assert [ln.split(" - ")[0] for ln in lines] == ["Epoch 1/3", "Epoch 2/3", "Epoch 3/3"]
+
+
+def test_dtypes_and_list_input_train_alike(data):
+    X, y = data
+    ref = KerasMultiLabelClassifier(**FAST).fit(X.astype(np.float32), y).predict_proba(X)
+    for X_in in (X.astype(np.int64), X.tolist()):
+        got = KerasMultiLabelClassifier(**FAST).fit(X_in, y.tolist()).predict_proba(X)
+        np.testing.assert_allclose(got, ref, rtol=1e-5)
+
+
+def test_predictions_do_not_depend_on_sample_order(data, fitted):
+    X, _ = data
+    order = np.random.RandomState(0).permutation(len(X))
+    np.testing.assert_allclose(
+        fitted.predict_proba(X[order]), fitted.predict_proba(X)[order], rtol=1e-6
+    )
+
+
+BAD_FIT_INPUTS = [
+    ("1-D y", lambda X, y: (X, y[:, 0]), ValueError, "2-D.*MultiLabelBinarizer"),
+    ("multiclass y", lambda X, y: (X, y.sum(1)), ValueError, "MultiLabelBinarizer"),
+    ("y values", lambda X, y: (X, 2 * y), ValueError, "only 0 and 1"),
+    ("NaN in X", lambda X, y: (np.where(X == X[0, 0], np.nan, X), y), ValueError, "NaN"),
+    ("inf in X", lambda X, y: (np.where(X == X[0, 0], np.inf, X), y), ValueError, "infinity"),
+    ("length", lambda X, y: (X, y[:-1]), ValueError, "inconsistent numbers of samples"),
+    ("empty X", lambda X, y: (X[:0], y[:0]), ValueError, "0 sample"),
+    ("y None", lambda X, y: (X, None), ValueError, "requires y"),
+]
+
+
+@pytest.mark.parametrize(
+    "make, error, match", [b[1:] for b in BAD_FIT_INPUTS], ids=[b[0] for b in BAD_FIT_INPUTS]
+)
+def test_bad_input_clear_error_and_caller_arrays_untouched(data, make, error, match):
+    X0, y0 = data
+    X, y = make(X0.copy(), y0.copy())
+    X_before = None if X is None else np.array(X, copy=True)
+    y_before = None if y is None else np.array(y, copy=True)
+    with pytest.raises(error, match=match):
+        KerasMultiLabelClassifier(**FAST).fit(X, y)
+    np.testing.assert_array_equal(X, X_before)
+    if y is not None:
+        np.testing.assert_array_equal(y, y_before)
+
+
+@pytest.mark.parametrize(
+    "params, error, match",
+    [
+        ({"threshold": 0.0}, ValueError, "between 0 and 1"),
+        ({"threshold": 1.5}, ValueError, "between 0 and 1"),
+        ({"threshold": [0.5, 0.5]}, ValueError, "2 values, but there are 3 labels"),
+        ({"threshold": "high"}, TypeError, "threshold"),
+        ({"hidden_layer_sizes": (0,)}, ValueError, "positive layer sizes"),
+        ({"hidden_layer_sizes": (10, -2)}, ValueError, "positive layer sizes"),
+        ({"hidden_layer_sizes": "big"}, TypeError, "hidden_layer_sizes"),
+        ({"activation": "sine"}, ValueError, "activation='sine'"),
+        ({"epochs": 0}, ValueError, "epochs"),
+        ({"batch_size": 2.5}, TypeError, "batch_size"),
+        ({"learning_rate": -1.0}, ValueError, "learning_rate"),
+        ({"model": "my_model"}, TypeError, "model must be None or a callable"),
+    ],
+)
+def test_bad_parameters(data, params, error, match):
+    X, y = data
+    with pytest.raises(error, match=match):
+        KerasMultiLabelClassifier(**{**FAST, **params}).fit(X, y)
+
+
+def test_bad_predict_inputs(data, fitted):
+    X, _ = data
+    with pytest.raises(ValueError, match="features"):
+        fitted.predict(X[:, :-1])
+    with pytest.raises(ValueError, match="NaN"):
+        fitted.predict_proba(np.full_like(X, np.nan))
+
+
+def test_sample_weight_errors(data):
+    X, y = data
+    est = KerasMultiLabelClassifier(**FAST)
+    with pytest.raises(ValueError, match="shape"):
+        est.fit(X, y, sample_weight=np.ones(3))
+    with pytest.raises(ValueError, match="non-negative"):
+        est.fit(X, y, sample_weight=-np.ones(len(X)))
