@@ -6,7 +6,7 @@ from skmultimlp.cli import main
 
 
 def test_evaluate_prints_mean_and_std_of_each_metric(capsys):
-    assert main(["--epochs", "2", "--splits", "2", "--hidden", "8"]) == 0
+    assert main(["--epochs", "2", "--splits", "2", "--repeats", "1", "--hidden", "8"]) == 0
     out = capsys.readouterr()
     assert "2 fits" in out.out
     for title in ("exact-match accuracy", "hamming loss", "macro F1"):
