@@ -45,7 +45,10 @@ def _check_hidden_layer_sizes(value):
 
 
 def _check_threshold(threshold, n_labels):
-    t = np.asarray(threshold, dtype=float) if not isinstance(threshold, str) else None
+    try:
+        t = None if isinstance(threshold, str) else np.asarray(threshold, dtype=float)
+    except (TypeError, ValueError):
+        t = None
     if t is None or t.ndim > 1:
         raise TypeError(
             f"threshold must be a float in (0, 1) or an array with one value per label, "

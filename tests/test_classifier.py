@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 import tensorflow as tf
+from keras.src.backend.common import global_state as keras_global_state
 from sklearn.base import clone, is_classifier
 from sklearn.exceptions import NotFittedError
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -16,7 +17,8 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MultiLabelBinarizer, StandardScaler
 from sklearn.utils import get_tags
-from tensorflow.python.framework import config as tf_config  # op-determinism flag
+from tensorflow.python.eager import context as tf_context
+from tensorflow.python.framework import config as tf_config
 
 import skmultimlp._trainer as trainer
 from skmultimlp import (
@@ -65,6 +67,7 @@ def test_score_is_exact_match(data, fitted):
     assert fitted.score(X, y) == accuracy_score(y, fitted.predict(X))
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_learns_reference_workload_like_mlpclassifier():
     X, y = load_reference()
     X_train, X_test, y_train, y_test = X[:800], X[800:], y[:800], y[800:]
@@ -178,11 +181,14 @@ def test_sample_weight(data):
 
 
 def _global_state():
+    # TensorFlow and Keras expose their global seeds only privately; read them here alone.
     return (
         random.getstate(),
         np.random.get_state()[1].tobytes(),
         tf_config.is_op_determinism_enabled(),
+        tf_context.global_seed(),
         tf.random.get_global_generator().state.numpy().tobytes(),
+        keras_global_state.get_global_attribute("global_seed_generator"),
     )
 
 
@@ -270,6 +276,7 @@ def test_bad_input_clear_error_and_caller_arrays_untouched(data, make, error, ma
         ({"threshold": 1.5}, ValueError, "between 0 and 1"),
         ({"threshold": [0.5, 0.5]}, ValueError, "2 values, but there are 3 labels"),
         ({"threshold": "high"}, TypeError, "threshold"),
+        ({"threshold": ["a", "b", "c"]}, TypeError, "threshold"),
         ({"hidden_layer_sizes": (0,)}, ValueError, "positive layer sizes"),
         ({"hidden_layer_sizes": (10, -2)}, ValueError, "positive layer sizes"),
         ({"hidden_layer_sizes": "big"}, TypeError, "hidden_layer_sizes"),
