@@ -242,7 +242,7 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None."
             )
-        X = validate_data(self, X, accept_sparse="csr", dtype=(np.float64, np.float32), reset=True)
+        X = validate_data(self, X, accept_sparse="csr", dtype=(np.float32, np.float64), reset=True)
         Y, classes = encode_targets(y)
         check_consistent_length(X, Y)
         n_samples, n_labels = Y.shape
@@ -288,7 +288,7 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
             Independent sigmoid probabilities, columns in ``classes_`` order.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse="csr", dtype=(np.float64, np.float32), reset=False)
+        X = validate_data(self, X, accept_sparse="csr", dtype=(np.float32, np.float64), reset=False)
         return _predict_proba(self.model_, X)
 
     def predict(self, X):
