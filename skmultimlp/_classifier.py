@@ -5,7 +5,7 @@ import numbers
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import accuracy_score
-from sklearn.utils import check_random_state
+from sklearn.utils import check_random_state, check_scalar
 from sklearn.utils.validation import (
     check_array,
     check_consistent_length,
@@ -17,14 +17,6 @@ from ._network import ACTIVATIONS, build_network
 from ._targets import encode_targets, transform_targets
 from ._trainer import predict_proba as _predict_proba
 from ._trainer import train
-
-
-def _check_positive_int(name, value):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a positive int, got {value!r}.")
-    if value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}.")
-    return int(value)
 
 
 def _check_hidden_layer_sizes(value):
@@ -203,20 +195,24 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
                 f"activation={self.activation!r} is not supported; choose one of "
                 f"{sorted(ACTIVATIONS)}."
             )
-        epochs = _check_positive_int("epochs", self.epochs)
-        batch_size = _check_positive_int("batch_size", self.batch_size)
-        lr = self.learning_rate
-        if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
-            raise TypeError(f"learning_rate must be a positive float, got {lr!r}.")
-        if not (np.isfinite(lr) and lr > 0):
-            raise ValueError(f"learning_rate must be a positive float, got {lr!r}.")
+        epochs = check_scalar(self.epochs, "epochs", numbers.Integral, min_val=1)
+        batch_size = check_scalar(self.batch_size, "batch_size", numbers.Integral, min_val=1)
+        check_scalar(
+            self.learning_rate,
+            "learning_rate",
+            numbers.Real,
+            min_val=0,
+            max_val=np.inf,
+            include_boundaries="neither",
+        )
+        if np.isnan(self.learning_rate):  # check_scalar's comparisons all pass for NaN
+            raise ValueError("learning_rate must be a positive float, got nan.")
         if self.model is not None and not callable(self.model):
             raise TypeError(
                 f"model must be None or a callable that returns a keras.Model, got "
                 f"{type(self.model).__name__}."
             )
-        if isinstance(self.verbose, bool) or not isinstance(self.verbose, numbers.Integral):
-            raise TypeError(f"verbose must be an int, got {self.verbose!r}.")
+        check_scalar(self.verbose, "verbose", numbers.Integral, min_val=0)
         return hidden, epochs, batch_size
 
     def fit(self, X, y, sample_weight=None):

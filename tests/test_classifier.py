@@ -284,6 +284,9 @@ def test_bad_input_clear_error_and_caller_arrays_untouched(data, make, error, ma
         ({"epochs": 0}, ValueError, "epochs"),
         ({"batch_size": 2.5}, TypeError, "batch_size"),
         ({"learning_rate": -1.0}, ValueError, "learning_rate"),
+        ({"learning_rate": float("nan")}, ValueError, "learning_rate"),
+        ({"learning_rate": "fast"}, TypeError, "learning_rate"),
+        ({"verbose": -1}, ValueError, "verbose"),
         ({"model": "my_model"}, TypeError, "model must be None or a callable"),
     ],
 )
