@@ -2,7 +2,7 @@
 
 import keras
 
-from ._scikeras import call_model_builder, canonical_loss_name
+from ._scikeras import call_model_builder, loss_name
 
 # scikit-learn's activation names map to Keras'; Keras names are accepted as they are.
 ACTIVATIONS = {
@@ -87,10 +87,10 @@ def build_user_model(builder, meta, learning_rate):
     if optimizer is None:
         return model, compile_kwargs["optimizer"]
     loss = getattr(model, "loss", None)
-    if loss is not None and canonical_loss_name(loss) != "binary_crossentropy":
+    if loss is not None and loss_name(loss) != "binary_crossentropy":
         raise ValueError(
             f"The model built by model= was compiled with loss "
-            f"{canonical_loss_name(loss)!r}; multi-label training uses "
+            f"{loss_name(loss)!r}; multi-label training uses "
             "'binary_crossentropy' on sigmoid outputs. Compile it with that loss, or "
             "return it uncompiled."
         )

@@ -11,6 +11,8 @@ written for ``scikeras.wrappers.KerasClassifier(model=...)`` works unchanged as 
 from scikeras._utils import accepts_kwargs, has_param
 from scikeras.utils import loss_name
 
+__all__ = ["call_model_builder", "loss_name"]
+
 
 def call_model_builder(builder, meta, compile_kwargs):
     """Call a scikeras-style model builder with the arguments it declares.
@@ -34,8 +36,3 @@ def call_model_builder(builder, meta, compile_kwargs):
     if has_param(builder, "compile_kwargs") or accepts_kwargs(builder):
         kwargs["compile_kwargs"] = compile_kwargs
     return builder(**kwargs)
-
-
-def canonical_loss_name(loss):
-    """scikeras' canonical snake-case name of a Keras loss (string, class or instance)."""
-    return loss_name(loss)
