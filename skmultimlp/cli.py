@@ -32,14 +32,20 @@ def _hidden_sizes(text):
     return sizes
 
 
-def _positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
+def _int_at_least(minimum):
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < minimum:
+            raise argparse.ArgumentTypeError(f"expected an integer >= {minimum}, got {text!r}")
+        return value
+
+    return parse
+
+
+_positive_int = _int_at_least(1)
 
 
 def build_parser():
@@ -66,7 +72,7 @@ def build_parser():
         "--batch-size", type=_positive_int, default=32, help="mini-batch size (default 32)"
     )
     ev.add_argument(
-        "--splits", type=_positive_int, default=10, help="folds per repeat (default 10)"
+        "--splits", type=_int_at_least(2), default=10, help="folds per repeat (default 10)"
     )
     ev.add_argument(
         "--repeats", type=_positive_int, default=3, help="repeats of the k-fold split (default 3)"
@@ -87,8 +93,6 @@ def evaluate(args, out=None):
         batch_size=args.batch_size,
         random_state=args.random_state,
     )
-    if args.splits < 2:
-        raise SystemExit("skmultimlp: error: --splits must be at least 2")
     cv = RepeatedKFold(n_splits=args.splits, n_repeats=args.repeats, random_state=args.random_state)
     scorers = {key: SCORERS[key] for key, _, _ in _REPORTED}
     scores = {key: [] for key in scorers}

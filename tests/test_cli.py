@@ -14,7 +14,9 @@ def test_evaluate_prints_mean_and_std_of_each_metric(capsys):
     assert "folds" in out.err  # the tqdm progress bar
 
 
-@pytest.mark.parametrize("argv", [["--hidden", "a,b"], ["--epochs", "0"], ["--splits", "x"]])
+@pytest.mark.parametrize(
+    "argv", [["--hidden", "a,b"], ["--epochs", "0"], ["--splits", "x"], ["--splits", "1"]]
+)
 def test_bad_arguments_exit_with_usage(argv, capsys):
     with pytest.raises(SystemExit) as exc:
         main(argv)
