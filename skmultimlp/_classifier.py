@@ -2,9 +2,11 @@
 
 import numbers
 
+import keras
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import accuracy_score
+from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, check_scalar
 from sklearn.utils.validation import (
     check_array,
@@ -15,8 +17,10 @@ from sklearn.utils.validation import (
 
 from ._network import ACTIVATIONS, build_network
 from ._targets import encode_targets, transform_targets
+from ._trainer import EarlyStopping, FitData, train
 from ._trainer import predict_proba as _predict_proba
-from ._trainer import train
+
+_MAX_SEED = 2**31 - 1
 
 
 def _check_hidden_layer_sizes(value):
@@ -54,6 +58,18 @@ def _check_threshold(threshold, n_labels):
     if not np.all((t > 0) & (t < 1)):
         raise ValueError(f"threshold must lie strictly between 0 and 1, got {threshold!r}.")
     return t
+
+
+def _check_callbacks(callbacks):
+    if callbacks is None:
+        return
+    ok = isinstance(callbacks, (list, tuple)) and all(
+        isinstance(c, keras.callbacks.Callback) for c in callbacks
+    )
+    if not ok:
+        raise TypeError(
+            f"callbacks must be None or a list of keras.callbacks.Callback, got {callbacks!r}."
+        )
 
 
 def _check_sample_weight(sample_weight, n_samples):
@@ -105,12 +121,28 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         probabilities. If it returns a compiled model, that model's optimizer is used
         (its loss must be binary cross-entropy). Seed its initializers with
         ``meta["seed"]`` for reproducible fits.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data and stop when its
+        exact-match accuracy has not improved by ``tol`` for more than
+        ``n_iter_no_change`` epochs in a row; the weights of the best epoch are kept.
+        This is :class:`~sklearn.neural_network.MLPClassifier`'s rule. Without it, all
+        ``epochs`` epochs run (the training loss does not stop training).
+    validation_fraction : float, default=0.1
+        Share of the training data held out for early stopping, in (0, 1).
+    n_iter_no_change : int, default=10
+        Epochs without improvement tolerated before early stopping.
+    tol : float, default=1e-4
+        Least improvement of the validation score that counts as one.
+    callbacks : list of keras.callbacks.Callback, default=None
+        Keras callbacks to run during training. Training then goes through Keras'
+        ``model.fit`` (slower) instead of the compiled loop; results are reported the
+        same way.
     random_state : int, RandomState instance or None, default=None
-        Seeds the weight initialisation and the shuffling of each epoch. An int makes
-        fits reproducible; no global random state (numpy's, Python's, Keras' or
-        TensorFlow's) is read or changed.
+        Seeds the weight initialisation, the validation split and the shuffling of each
+        epoch. An int makes fits reproducible; no global random state (numpy's,
+        Python's, Keras' or TensorFlow's) is read or changed.
     verbose : int, default=0
-        Print the training loss of each epoch when > 0.
+        Show a progress bar over epochs, with the training loss, when > 0.
 
     Attributes
     ----------
@@ -125,6 +157,13 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         The trained network.
     loss_curve_ : list of float
         Mean training loss of each epoch.
+    best_loss_ : float or None
+        Lowest training loss reached; None when ``early_stopping`` is on.
+    validation_scores_ : list of float or None
+        Exact-match accuracy on the validation split after each epoch; None when
+        ``early_stopping`` is off.
+    best_validation_score_ : float or None
+        Best of ``validation_scores_`` (the kept weights'); None without early stopping.
     n_iter_ : int
         Number of epochs run.
 
@@ -138,6 +177,13 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
     ``score`` is exact-match (subset) accuracy: a sample counts only when all its labels
     are right. Sparse ``X`` (e.g. ``TfidfVectorizer`` output) is densified one batch at a
     time. ``sample_weight`` weighs each sample's loss.
+
+    Training runs all epochs inside one compiled function of the Keras backend in use
+    (TensorFlow, XLA-compiled, or JAX), and that function is kept for later fits with the
+    same architecture, optimizer settings, input width and batch size: the folds of a
+    cross-validation and the candidates of a grid search compile once. Each fit starts
+    from its own seeded weights and a fresh optimizer, so results do not depend on the
+    cache.
 
     Examples
     --------
@@ -166,6 +212,11 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         learning_rate=1e-3,
         threshold=0.5,
         model=None,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        callbacks=None,
         random_state=None,
         verbose=0,
     ):
@@ -176,6 +227,11 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         self.learning_rate = learning_rate
         self.threshold = threshold
         self.model = model
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.callbacks = callbacks
         self.random_state = random_state
         self.verbose = verbose
 
@@ -212,6 +268,22 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
                 f"model must be None or a callable that returns a keras.Model, got "
                 f"{type(self.model).__name__}."
             )
+        if not isinstance(self.early_stopping, (bool, np.bool_)):
+            raise TypeError(f"early_stopping must be True or False, got {self.early_stopping!r}.")
+        check_scalar(
+            self.validation_fraction,
+            "validation_fraction",
+            numbers.Real,
+            min_val=0,
+            max_val=1,
+            include_boundaries="neither",
+        )
+        check_scalar(self.n_iter_no_change, "n_iter_no_change", numbers.Integral, min_val=1)
+        check_scalar(self.tol, "tol", numbers.Real, min_val=0)
+        for name in ("validation_fraction", "tol"):
+            if np.isnan(getattr(self, name)):
+                raise ValueError(f"{name} must be a number, got nan.")
+        _check_callbacks(self.callbacks)
         check_scalar(self.verbose, "verbose", numbers.Integral, min_val=0)
         return hidden, epochs, batch_size
 
@@ -242,34 +314,74 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         Y, classes = encode_targets(y)
         check_consistent_length(X, Y)
         n_samples, n_labels = Y.shape
-        _check_threshold(self.threshold, n_labels)
         weights = _check_sample_weight(sample_weight, n_samples)
-
+        threshold = _check_threshold(self.threshold, n_labels)
         rng = check_random_state(self.random_state)
-        network, optimizer = build_network(
-            self.model,
-            n_features=self.n_features_in_,
-            classes=classes,
-            hidden_layer_sizes=hidden,
-            activation=self.activation,
-            learning_rate=self.learning_rate,
-            rng=rng,
-        )
-        self.loss_curve_ = train(
+
+        def make_network(rng):
+            return build_network(
+                self.model,
+                n_features=self.n_features_in_,
+                classes=classes,
+                hidden_layer_sizes=hidden,
+                activation=self.activation,
+                learning_rate=self.learning_rate,
+                rng=rng,
+            )
+
+        network, optimizer = make_network(rng)
+        stopping = None
+        if self.early_stopping:
+            X, Y, weights, stopping = self._validation_split(X, Y, weights, threshold, rng)
+        batch_size = min(batch_size, Y.shape[0])
+        data = FitData(X, Y, weights, seed=rng.randint(_MAX_SEED), batch_size=batch_size)
+        losses = train(
             network,
             optimizer,
-            X,
-            Y,
-            weights,
+            data,
+            template=lambda: make_network(np.random.RandomState(0)),
             epochs=epochs,
-            batch_size=min(batch_size, n_samples),
-            rng=rng,
+            batch_size=batch_size,
             verbose=self.verbose,
+            callbacks=self.callbacks,
+            stopping=stopping,
         )
+        self.loss_curve_ = losses
+        self.n_iter_ = len(losses)
+        self.best_loss_ = None if stopping else min(losses)
+        self.validation_scores_ = stopping.scores if stopping else None
+        self.best_validation_score_ = stopping.best_score if stopping else None
         self.model_ = network
         self.classes_ = classes
-        self.n_iter_ = epochs
         return self
+
+    def _validation_split(self, X, Y, weights, threshold, rng):
+        """Hold out ``validation_fraction`` of the rows for early stopping."""
+        try:
+            train_idx, val_idx = train_test_split(
+                np.arange(Y.shape[0]),
+                test_size=self.validation_fraction,
+                random_state=rng.randint(_MAX_SEED),
+            )
+        except ValueError as exc:
+            raise ValueError(
+                f"early_stopping needs both a training and a validation part: {exc}"
+            ) from None
+        Y_val, w_val = Y[val_idx], weights[val_idx]
+
+        def score(proba):
+            return accuracy_score(Y_val, (proba >= threshold).astype(Y.dtype), sample_weight=w_val)
+
+        stopping = EarlyStopping(
+            score, X[val_idx], n_iter_no_change=self.n_iter_no_change, tol=self.tol
+        )
+        train_w = weights[train_idx]
+        if train_w.sum() <= 0:
+            raise ValueError(
+                "sample_weight is zero on every row left for training after the "
+                "early_stopping validation split."
+            )
+        return X[train_idx], Y[train_idx], train_w * (len(train_w) / train_w.sum()), stopping
 
     def predict_proba(self, X):
         """Probability of each label for each sample.

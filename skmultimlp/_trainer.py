@@ -1,111 +1,186 @@
-"""The training loop: mini-batch epochs around one compiled optimizer step.
+"""Training one network: the compiled loop (cached across fits) or, when needed, ``model.fit``.
 
-Why not ``model.fit``: its per-epoch machinery (data adapter, callbacks) costs about
-100 ms an epoch, which dominates the small networks users cross-validate, and its
-shuffling draws from global random state. Here the step (forward, binary cross-entropy,
-gradient, optimizer update) is one ``tf.function`` traced once per fit, and the batches
-are cut on the host from a permutation drawn from the estimator's own random state.
-Sparse ``X`` is densified one batch at a time, never as a whole.
+Why not ``model.fit`` by default: its per-epoch machinery (data adapter, callbacks) costs
+about 100 ms an epoch, which dominates the small networks users cross-validate, and its
+shuffling draws from global random state. The default path runs all epochs inside one
+compiled function (``_loops``), reused across fits with the same architecture (``_cache``).
+
+``model.fit`` is used only when the user asks for Keras callbacks or the model defines its
+own ``train_step``; its batches come from the same seeded shuffling, and it reports the
+same results (loss curve, validation scores, early stopping).
 """
 
+import math
 import sys
 
 import keras
 import numpy as np
-import scipy.sparse as sp
+from tqdm.auto import tqdm
+
+from ._cache import POOL, loop_key
+from ._loops import FitData, dense_batch, make_loop, model_variables, predict_proba, weights_of
+
+__all__ = ["EarlyStopping", "FitData", "has_custom_train_step", "predict_proba", "train"]
 
 
-def _require_tensorflow_backend():
-    backend = keras.backend.backend()
-    if backend != "tensorflow":
-        raise RuntimeError(
-            f"skmultimlp trains on Keras' TensorFlow backend, but KERAS_BACKEND is "
-            f"{backend!r}. Unset KERAS_BACKEND or set it to 'tensorflow'."
-        )
+class EarlyStopping:
+    """scikit-learn's ``MLPClassifier`` rule on a validation score, best weights kept.
+
+    After each epoch the validation score is recorded; an epoch that does not beat the
+    best score so far by at least ``tol`` counts as no improvement, and training stops
+    once more than ``n_iter_no_change`` such epochs come in a row. The weights of the
+    best-scoring epoch are kept.
+    """
+
+    def __init__(self, score, X_val, *, n_iter_no_change, tol):
+        self.score = score
+        self.X_val = X_val
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.scores = []
+        self.best_score = -np.inf
+        self.best_weights = None
+        self._no_improvement = 0
+
+    def update(self, proba, weights):
+        """Record the score of ``proba``; True when training should stop."""
+        score = float(self.score(proba))
+        self.scores.append(score)
+        if score < self.best_score + self.tol:
+            self._no_improvement += 1
+        else:
+            self._no_improvement = 0
+        if score > self.best_score:
+            self.best_score = score
+            self.best_weights = weights()
+        return self._no_improvement > self.n_iter_no_change
 
 
-def dense_batch(X, idx):
-    """Rows ``idx`` of ``X`` as a new float32 array (densified if ``X`` is sparse)."""
-    rows = X[idx]
-    if sp.issparse(rows):
-        rows = rows.toarray()
-    return np.asarray(rows, dtype=np.float32)
+def has_custom_train_step(model):
+    """True when ``model``'s class overrides Keras' ``train_step``."""
+    return not type(model).train_step.__module__.startswith("keras.")
 
 
-def _make_step(model, optimizer, n_features, n_labels):
-    import tensorflow as tf
-
-    signature = [
-        tf.TensorSpec([None, n_features], tf.float32),
-        tf.TensorSpec([None, n_labels], tf.float32),
-        tf.TensorSpec([None], tf.float32),
-    ]
-    variables = model.trainable_variables
-
-    @tf.function(input_signature=signature)
-    def step(x, y, w):
-        with tf.GradientTape() as tape:
-            proba = model(x, training=True)
-            per_sample = keras.losses.binary_crossentropy(y, proba)
-            loss = tf.reduce_mean(per_sample * w)
-            if model.losses:
-                loss = loss + tf.add_n(model.losses)
-        grads = tape.gradient(loss, variables)
-        optimizer.apply(grads, variables)
-        return loss
-
-    return step
-
-
-def train(model, optimizer, X, Y, sample_weight, *, epochs, batch_size, rng, verbose):
-    """Train ``model`` in place and return the mean training loss of each epoch.
+def train(
+    model, optimizer, data, *, template, epochs, batch_size, verbose, callbacks=None,
+    stopping=None,
+):
+    """Train ``model`` in place; return the mean training loss of each epoch run.
 
     Parameters
     ----------
     model : keras.Model
-        Maps float32 ``(batch, n_features)`` to sigmoid probabilities ``(batch, n_labels)``.
+        This fit's freshly initialised network, mapping float32 features to sigmoid
+        probabilities; it receives the trained weights.
     optimizer : keras.optimizers.Optimizer
-    X : ndarray or CSR matrix of shape (n_samples, n_features)
-    Y : ndarray of shape (n_samples, n_labels), 0/1
-    sample_weight : ndarray of shape (n_samples,), float32, mean 1
+        This fit's (unbuilt) optimizer; its settings and learning rate are used.
+    data : FitData
+    template : callable
+        Returns a new ``(model, optimizer)`` pair of the same architecture; called when
+        no cached compiled loop fits, to be the new loop's own copy.
     epochs, batch_size : int
-    rng : numpy.random.RandomState
-        Draws the permutation of each epoch.
     verbose : int
-        Print each epoch's loss when > 0.
+        Show a progress bar over epochs with the loss when > 0.
+    callbacks : list of keras.callbacks.Callback, default=None
+        When given, train with ``model.fit`` so that the callbacks run.
+    stopping : EarlyStopping, default=None
+        Validation-based early stopping; ``model`` ends with the best epoch's weights.
 
     Returns
     -------
     list of float
-        The sample-weighted mean loss over each epoch's batches.
+        The sample-weighted mean loss of each epoch.
     """
-    _require_tensorflow_backend()
-    n_samples = X.shape[0]
-    optimizer.build(model.trainable_variables)
-    step = _make_step(model, optimizer, X.shape[1], Y.shape[1])
-    loss_curve = []
-    for epoch in range(epochs):
-        order = rng.permutation(n_samples)
-        batch_losses = []
-        for start in range(0, n_samples, batch_size):
-            idx = order[start : start + batch_size]
-            loss = step(
-                dense_batch(X, idx),
-                Y[idx].astype(np.float32),
-                sample_weight[idx],
+    if callbacks or has_custom_train_step(model):
+        return _train_with_fit(
+            model, optimizer, data, epochs=epochs, batch_size=batch_size, verbose=verbose,
+            callbacks=callbacks or [], stopping=stopping,
+        )
+    n_features = data.n_features
+    key = loop_key(
+        model, optimizer, batch_size=batch_size, n_features=n_features,
+        n_labels=data.Y.shape[1], sparse=data.sparse,
+    )
+    loop = POOL.checkout(key)
+    if loop is None:
+        loop_model, loop_optimizer = template() if key is not None else (model, optimizer)
+        loop = make_loop(
+            loop_model, loop_optimizer, batch_size=batch_size, n_features=n_features,
+            n_labels=data.Y.shape[1], sparse=data.sparse,
+        )
+    loop.load(model, optimizer, data)
+    # One call runs every epoch, unless something has to happen between epochs.
+    chunk = 1 if (verbose or stopping is not None) else epochs
+    losses = []
+    with tqdm(total=epochs, unit="epoch", disable=not verbose, file=sys.stderr) as bar:
+        while len(losses) < epochs:
+            n_epochs = min(chunk, epochs - len(losses))
+            losses.extend(loop.run(len(losses), n_epochs).tolist())
+            stop = stopping is not None and stopping.update(
+                loop.predict_proba(stopping.X_val), loop.weights
             )
-            batch_losses.append((loss, len(idx)))
-        epoch_loss = sum(float(loss) * n for loss, n in batch_losses) / n_samples
-        loss_curve.append(epoch_loss)
-        if verbose:
-            print(f"Epoch {epoch + 1}/{epochs} - loss: {epoch_loss:.4f}", file=sys.stdout)
-    return loss_curve
+            bar.update(n_epochs)
+            bar.set_postfix(_progress(losses, stopping))
+            if stop:
+                break
+    loop.store(model, stopping.best_weights if stopping is not None else None)
+    POOL.checkin(key, loop)
+    return losses
 
 
-def predict_proba(model, X, batch_size=8192):
-    """Sigmoid outputs of ``model`` for ``X``, computed a batch at a time."""
-    out = [
-        np.asarray(model(dense_batch(X, slice(i, i + batch_size)), training=False))
-        for i in range(0, X.shape[0], batch_size)
-    ]
-    return np.concatenate(out, axis=0)
+def _progress(losses, stopping):
+    shown = {"loss": f"{losses[-1]:.4f}"}
+    if stopping is not None:
+        shown["val_score"] = f"{stopping.scores[-1]:.4f}"
+    return shown
+
+
+class _SeededBatches(keras.utils.PyDataset):
+    """Mini-batches in an order drawn from the fit's seed; sparse rows densified per batch."""
+
+    def __init__(self, data, batch_size):
+        super().__init__()
+        self.data = data
+        self.batch_size = batch_size
+        self._rng = np.random.RandomState(data.seed)
+        self._order = self._rng.permutation(data.n)
+
+    def __len__(self):
+        return math.ceil(self.data.n / self.batch_size)
+
+    def __getitem__(self, i):
+        idx = self._order[i * self.batch_size : (i + 1) * self.batch_size]
+        d = self.data
+        return dense_batch(d.X, idx), d.Y[idx].astype(np.float32), d.w[idx]
+
+    def on_epoch_end(self):
+        self._order = self._rng.permutation(self.data.n)
+
+
+class _EarlyStoppingCallback(keras.callbacks.Callback):
+    def __init__(self, stopping):
+        super().__init__()
+        self.stopping = stopping
+
+    def on_epoch_end(self, epoch, logs=None):
+        proba = predict_proba(self.model, self.stopping.X_val)
+        if self.stopping.update(proba, lambda: weights_of(self.model)):
+            self.model.stop_training = True
+
+
+def _train_with_fit(model, optimizer, data, *, epochs, batch_size, verbose, callbacks, stopping):
+    if not model.compiled:
+        model.compile(optimizer=optimizer, loss="binary_crossentropy")
+    if stopping is not None:
+        callbacks = [*callbacks, _EarlyStoppingCallback(stopping)]
+    history = model.fit(
+        _SeededBatches(data, batch_size),
+        epochs=epochs,
+        shuffle=False,
+        callbacks=callbacks,
+        verbose=2 if verbose else 0,
+    )
+    if stopping is not None and stopping.best_weights is not None:
+        for variable, value in zip(model_variables(model), stopping.best_weights, strict=True):
+            variable.assign(value)
+    return [float(loss) for loss in history.history["loss"]]

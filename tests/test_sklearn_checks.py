@@ -1,6 +1,6 @@
 """scikit-learn's own estimator checks, run on a small, fast configuration.
 
-Every expected failure below has one of three causes, each a property of multi-label
+Every expected failure below has one of two causes, each a property of multi-label
 classification rather than a bug; ``test_classifier.py`` covers the same behaviour
 (sample weights as lists/Series, dtypes, sparse formats, sample-order invariance,
 list input) with real 0/1 multi-label targets.
@@ -19,10 +19,6 @@ SINGLE_OUTPUT_SHAPES = (
     "shape (n, n_classes) summing to 1); multi-label predict_proba has one independent "
     "probability per label, as MLPClassifier's multi-label predict_proba does"
 )
-MINI_BATCH = (
-    "mini-batch Adam does not make weight 2 equal to a repeated row (the batches differ); "
-    "scikit-learn runs this check on MLPClassifier only with the full-batch lbfgs solver"
-)
 
 EXPECTED_FAILED_CHECKS = {
     "check_estimators_dtypes": NOT_ZERO_ONE,
@@ -37,8 +33,6 @@ EXPECTED_FAILED_CHECKS = {
     "check_estimator_sparse_array": SINGLE_OUTPUT_SHAPES,
     "check_estimator_sparse_matrix": SINGLE_OUTPUT_SHAPES,
     "check_classifiers_train": SINGLE_OUTPUT_SHAPES,
-    "check_sample_weight_equivalence_on_dense_data": MINI_BATCH,
-    "check_sample_weight_equivalence_on_sparse_data": MINI_BATCH,
 }
 
 

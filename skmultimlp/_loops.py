@@ -1,0 +1,432 @@
+"""The whole training loop (epochs x mini-batches) as one compiled function per backend.
+
+A loop is built around a *template* model and optimizer that it owns. Each fit loads its
+own freshly initialised weights and a fresh optimizer state into it (``load``), runs a
+range of epochs (``run``), and copies the trained weights out into the fit's own model
+(``store``). So one compiled function serves every fit with the same architecture.
+
+Inside the compiled function each epoch draws its order from a stateless generator keyed
+by ``(fit seed, epoch)``: ``argsort`` of random integers (XLA on CPU has no shuffle
+kernel). Batches have a fixed size; the last one is padded with rows of weight 0, so its
+loss is the mean over its real rows, as with a short batch, while XLA sees static shapes.
+Sparse ``X`` stays on the host: a callback densifies the rows of one batch at a time.
+"""
+
+import keras
+import numpy as np
+import scipy.sparse as sp
+
+SUPPORTED_BACKENDS = ("tensorflow", "jax")
+
+
+def require_supported_backend():
+    backend = keras.backend.backend()
+    if backend not in SUPPORTED_BACKENDS:
+        raise RuntimeError(
+            f"skmultimlp trains on Keras' TensorFlow or JAX backend, but KERAS_BACKEND is "
+            f"{backend!r}. Set KERAS_BACKEND to 'tensorflow' (the default) or 'jax'."
+        )
+    return backend
+
+
+def dense_batch(X, idx):
+    """Rows ``idx`` of ``X`` as a new float32 array (densified if ``X`` is sparse)."""
+    rows = X[idx]
+    if sp.issparse(rows):
+        rows = rows.toarray()
+    return np.asarray(rows, dtype=np.float32)
+
+
+def model_variables(model):
+    """Every variable of ``model``, trainable first, in a fixed order."""
+    return model.trainable_variables + model.non_trainable_variables
+
+
+def weights_of(model):
+    """A numpy copy of every variable of ``model``, in ``model_variables`` order."""
+    return [keras.ops.convert_to_numpy(v.value) for v in model_variables(model)]
+
+
+def _learning_rate(optimizer):
+    """The optimizer's learning rate as a float, or None when it is a schedule."""
+    value = optimizer.get_config()["learning_rate"]
+    return None if isinstance(value, dict) else float(value)
+
+
+def predict_proba(model, X, batch_size=8192):
+    """Sigmoid outputs of ``model`` for ``X``, computed a batch at a time."""
+    out = [
+        np.asarray(model(dense_batch(X, slice(i, i + batch_size)), training=False))
+        for i in range(0, X.shape[0], batch_size)
+    ]
+    return np.concatenate(out, axis=0)
+
+
+_KEY_MAX = 2**31 - 1  # epoch-order keys lie below it; padding rows get it and sort last
+
+
+def padded_length(n_samples, batch_size):
+    """Rows the loops see: whole batches, their count rounded up to 4, 5, 6 or 7 x 2**k.
+
+    Compiled code is specialised to array shapes; rounding lets fits whose sizes differ a
+    little (the folds of a cross-validation, the final refit on all rows) share one
+    compilation, at the cost of at most 25 % padding.
+    """
+    n_batches = -(-n_samples // batch_size)
+    if n_batches > 4:
+        scale = 1 << (n_batches.bit_length() - 3)
+        n_batches = -(-n_batches // scale) * scale
+    return n_batches * batch_size
+
+
+def _aligned_empty(shape, dtype, alignment=64):
+    """An array whose data starts on an ``alignment``-byte boundary.
+
+    TensorFlow (through DLPack) and JAX (with ``may_alias``) then use its memory as it is
+    instead of copying it.
+    """
+    dtype = np.dtype(dtype)
+    nbytes = int(np.prod(shape)) * dtype.itemsize
+    raw = np.empty(nbytes + alignment, np.uint8)
+    offset = -raw.ctypes.data % alignment
+    return raw[offset : offset + nbytes].view(dtype).reshape(shape)
+
+
+def _padded(a, length, dtype):
+    out = _aligned_empty((length, *a.shape[1:]), dtype)
+    out[: a.shape[0]] = a
+    out[a.shape[0] :] = 0
+    return out
+
+
+class FitData:
+    """One fit's training data, padded with zero-weight rows to ``padded_length``.
+
+    Dense ``X`` is copied once into a float32 buffer that the backend uses in place;
+    sparse (CSR) ``X`` stays as it is on the host. ``Y`` is a uint8 indicator matrix,
+    ``w`` float32 sample weights (mean 1 over the real rows), ``seed`` the fit's
+    shuffling seed, ``n`` the number of real rows.
+    """
+
+    def __init__(self, X, Y, w, *, seed, batch_size):
+        self.n = Y.shape[0]
+        self.seed = int(seed)
+        self.sparse = sp.issparse(X)
+        length = padded_length(self.n, batch_size)
+        self.X = X if self.sparse else _padded(X, length, np.float32)
+        self.Y = _padded(Y, length, np.uint8)
+        self.w = _padded(w, length, np.float32)
+        self.n_features = X.shape[1]
+
+
+class _Loop:
+    """What both backends share: the template, the optimizer's fresh state, sparse rows."""
+
+    def __init__(self, model, optimizer, *, batch_size, n_features):
+        self.model = model
+        self.optimizer = optimizer
+        self.batch_size = batch_size
+        self.n_features = n_features
+        optimizer.build(model.trainable_variables)
+        self._fresh_optimizer = [keras.ops.convert_to_numpy(v.value) for v in optimizer.variables]
+        self._sparse_X = None
+
+    def _sparse_rows(self, idx):
+        # Padding positions (zero weight) may point past the real rows: any row will do.
+        X = self._sparse_X
+        return dense_batch(X, np.minimum(np.asarray(idx), X.shape[0] - 1))
+
+    def _reset_optimizer(self, optimizer):
+        """Fresh moments and step count; the learning rate of this fit's ``optimizer``."""
+        for variable, value in zip(self.optimizer.variables, self._fresh_optimizer, strict=True):
+            variable.assign(value)
+        learning_rate = _learning_rate(optimizer)
+        if learning_rate is not None:
+            self.optimizer.learning_rate = learning_rate
+
+    def _store_optimizer(self, model, values):
+        """A compiled model's own optimizer gets the trained state (step count, moments)."""
+        optimizer = getattr(model, "optimizer", None) if model.compiled else None
+        if optimizer is None or optimizer is self.optimizer:
+            return
+        if not optimizer.built:
+            optimizer.build(model.trainable_variables)
+        for dst, value in zip(optimizer.variables, values, strict=True):
+            dst.assign(value)
+
+    @staticmethod
+    def _check_same_structure(model, template):
+        for src, dst in zip(model_variables(model), model_variables(template), strict=True):
+            if tuple(src.shape) != tuple(dst.shape):
+                raise RuntimeError(
+                    f"Internal error: cached training loop expects {dst.path} of shape "
+                    f"{tuple(dst.shape)}, got {tuple(src.shape)}."
+                )
+
+
+class TensorFlowLoop(_Loop):
+    """``tf.function`` over all epochs; XLA-compiled for dense ``X``, graph for sparse."""
+
+    def __init__(self, model, optimizer, *, batch_size, n_features, n_labels, sparse):
+        super().__init__(model, optimizer, batch_size=batch_size, n_features=n_features)
+        import tensorflow as tf
+
+        self._tf = tf
+        self._sparse = sparse
+        self._signature = [
+            tf.TensorSpec([None, 0 if sparse else n_features], tf.float32),
+            tf.TensorSpec([None, n_labels], tf.uint8),
+            tf.TensorSpec([None], tf.float32),
+            tf.TensorSpec([], tf.int32),  # real rows
+            tf.TensorSpec([], tf.int32),  # seed
+            tf.TensorSpec([], tf.int32),  # first epoch
+            tf.TensorSpec([], tf.int32),  # epochs to run
+        ]
+        self._jit = not sparse
+        self._fn = tf.function(
+            self._epochs, input_signature=self._signature, jit_compile=self._jit
+        )
+        self._inputs = None
+
+    def _rows(self, X, idx):
+        tf = self._tf
+        if not self._sparse:
+            return tf.gather(X, idx)
+        rows = tf.numpy_function(self._sparse_rows, [idx], tf.float32, stateful=False)
+        rows.set_shape([self.batch_size, self.n_features])
+        return rows
+
+    def _epochs(self, X, Y, w, n, seed, epoch_start, n_epochs):
+        tf = self._tf
+        model, optimizer, bs = self.model, self.optimizer, self.batch_size
+        variables = model.trainable_variables
+        length = tf.shape(Y)[0]
+        is_real = tf.range(length) < n
+        n_batches = (n + bs - 1) // bs
+
+        def epoch(e, losses):
+            keys = tf.random.stateless_uniform(
+                [length], seed=tf.stack([seed, epoch_start + e]), minval=0,
+                maxval=_KEY_MAX, dtype=tf.int32,
+            )
+            order = tf.argsort(tf.where(is_real, keys, _KEY_MAX))
+
+            def batch(b, total):
+                idx = tf.slice(order, [b * bs], [bs])
+                mask = tf.cast(b * bs + tf.range(bs) < n, tf.float32)
+                x = self._rows(X, idx)
+                y = tf.cast(tf.gather(Y, idx), tf.float32)
+                sw = tf.gather(w, idx) * mask
+                count = tf.reduce_sum(mask)
+                with tf.GradientTape() as tape:
+                    proba = model(x, training=True)
+                    bce = keras.losses.binary_crossentropy(y, proba)
+                    loss = tf.reduce_sum(bce * sw) / count
+                    if model.losses:
+                        loss = loss + tf.add_n(model.losses)
+                grads = tape.gradient(loss, variables)
+                optimizer.apply(grads, variables)
+                return b + 1, total + loss * count
+
+            _, total = tf.while_loop(
+                lambda b, total: b < n_batches, batch, (tf.constant(0), tf.constant(0.0))
+            )
+            return e + 1, losses.write(e, total / tf.cast(n, tf.float32))
+
+        _, losses = tf.while_loop(
+            lambda e, losses: e < n_epochs,
+            epoch,
+            (tf.constant(0), tf.TensorArray(tf.float32, size=n_epochs)),
+        )
+        return losses.stack()
+
+    def load(self, model, optimizer, data):
+        """Put ``model``'s weights, a fresh optimizer state and ``data`` into the loop."""
+        tf = self._tf
+        self._check_same_structure(model, self.model)
+        if model is not self.model:
+            for dst, src in zip(model_variables(self.model), model_variables(model), strict=True):
+                dst.assign(src.value)
+        self._reset_optimizer(optimizer)
+        if data.sparse:
+            self._sparse_X = data.X
+            X = tf.zeros([data.Y.shape[0], 0], tf.float32)
+        else:
+            X = tf.experimental.dlpack.from_dlpack(data.X.__dlpack__())
+        self._inputs = (
+            X,
+            tf.convert_to_tensor(data.Y),
+            tf.convert_to_tensor(data.w),
+            tf.constant(data.n, tf.int32),
+            tf.constant(data.seed, tf.int32),
+        )
+
+    def run(self, epoch_start, n_epochs):
+        """Train for ``n_epochs`` more epochs; the mean loss of each."""
+        tf = self._tf
+        epochs = (tf.constant(epoch_start, tf.int32), tf.constant(n_epochs, tf.int32))
+        try:
+            losses = self._fn(*self._inputs, *epochs)
+        except (tf.errors.InvalidArgumentError, tf.errors.UnimplementedError):
+            if not self._jit:
+                raise
+            # A layer of the user's model has no XLA kernel. XLA fails while compiling,
+            # before anything ran, so nothing was trained: go on with the plain graph.
+            self._jit = False
+            self._fn = tf.function(self._epochs, input_signature=self._signature)
+            losses = self._fn(*self._inputs, *epochs)
+        return losses.numpy().astype(float)
+
+    def predict_proba(self, X):
+        """Probabilities from the loop's current weights."""
+        return predict_proba(self.model, X)
+
+    def weights(self):
+        """A copy of the current weights (trainable then non-trainable), as numpy arrays."""
+        return weights_of(self.model)
+
+    def store(self, model, weights=None):
+        """Copy the trained weights (or ``weights``) into ``model`` and drop the data."""
+        values = self.weights() if weights is None else weights
+        if model is not self.model or weights is not None:
+            for dst, value in zip(model_variables(model), values, strict=True):
+                dst.assign(value)
+        self._store_optimizer(model, [v.value for v in self.optimizer.variables])
+        self._inputs = None
+        self._sparse_X = None
+
+
+class JaxLoop(_Loop):
+    """``jax.jit`` of a scan over epochs and batches, weights passed in and out as values."""
+
+    def __init__(self, model, optimizer, *, batch_size, n_features, n_labels, sparse):
+        super().__init__(model, optimizer, batch_size=batch_size, n_features=n_features)
+        import jax
+
+        self._jax = jax
+        self._sparse = sparse
+        self._fn = jax.jit(self._epochs, static_argnames=("n_epochs",))
+        self._grad = jax.value_and_grad(self._loss, has_aux=True)
+        self._forward = jax.jit(self._proba)
+        self._state = None
+        self._inputs = None
+
+    def _loss(self, trainable, non_trainable, x, y, sw, count):
+        import jax.numpy as jnp
+
+        proba, non_trainable, losses = self.model.stateless_call(
+            trainable, non_trainable, x, training=True, return_losses=True
+        )
+        loss = jnp.sum(keras.losses.binary_crossentropy(y, proba) * sw) / count
+        for extra in losses:
+            loss = loss + extra
+        return loss, non_trainable
+
+    def _proba(self, trainable, non_trainable, x):
+        return self.model.stateless_call(trainable, non_trainable, x, training=False)[0]
+
+    def _rows(self, X, idx):
+        jax = self._jax
+        if not self._sparse:
+            return X[idx]
+        shape = jax.ShapeDtypeStruct((self.batch_size, self.n_features), np.float32)
+        return jax.pure_callback(self._sparse_rows, shape, idx)
+
+    def _epochs(self, state, X, Y, w, n, key, epoch_start, n_epochs):
+        jax = self._jax
+        jnp = jax.numpy
+        bs = self.batch_size
+        length = Y.shape[0]
+        is_real = jnp.arange(length) < n
+        n_batches = (n + bs - 1) // bs
+
+        def epoch(state, e):
+            keys = jax.random.randint(
+                jax.random.fold_in(key, epoch_start + e), (length,), 0, _KEY_MAX, jnp.int32
+            )
+            order = jnp.argsort(jnp.where(is_real, keys, _KEY_MAX)).astype(jnp.int32)
+
+            def batch(b, carry):
+                (trainable, non_trainable, opt_vars), total = carry
+                idx = jax.lax.dynamic_slice(order, (b * bs,), (bs,))
+                mask = (b * bs + jnp.arange(bs) < n).astype(jnp.float32)
+                x = self._rows(X, idx)
+                y = Y[idx].astype(jnp.float32)
+                sw = w[idx] * mask
+                count = mask.sum()
+                (loss, non_trainable), grads = self._grad(
+                    trainable, non_trainable, x, y, sw, count
+                )
+                trainable, opt_vars = self.optimizer.stateless_apply(
+                    opt_vars, grads, trainable
+                )
+                return (trainable, non_trainable, opt_vars), total + loss * count
+
+            state, total = jax.lax.fori_loop(0, n_batches, batch, (state, jnp.float32(0)))
+            return state, total / n
+
+        return jax.lax.scan(epoch, state, jnp.arange(n_epochs))
+
+    def load(self, model, optimizer, data):
+        """Take ``model``'s weights, a fresh optimizer state and ``data`` as the loop's state."""
+        jax = self._jax
+        self._check_same_structure(model, self.model)
+        self._reset_optimizer(optimizer)
+        self._state = (
+            [v.value for v in model.trainable_variables],
+            [v.value for v in model.non_trainable_variables],
+            [v.value for v in self.optimizer.variables],
+        )
+        if data.sparse:
+            self._sparse_X = data.X
+            X = jax.numpy.zeros((data.Y.shape[0], 0), jax.numpy.float32)
+        else:
+            X = jax.device_put(data.X, may_alias=True)
+        self._inputs = (
+            X,
+            jax.device_put(data.Y, may_alias=True),
+            jax.device_put(data.w, may_alias=True),
+            data.n,
+            jax.random.key(data.seed),
+        )
+
+    def run(self, epoch_start, n_epochs):
+        """Train for ``n_epochs`` more epochs; the mean loss of each."""
+        self._state, losses = self._fn(
+            self._state, *self._inputs, epoch_start, n_epochs=int(n_epochs)
+        )
+        return np.asarray(losses, dtype=float)
+
+    def predict_proba(self, X, batch_size=8192):
+        """Probabilities from the loop's current weights."""
+        trainable, non_trainable, _ = self._state
+        out = [
+            np.asarray(
+                self._forward(trainable, non_trainable, dense_batch(X, slice(i, i + batch_size)))
+            )
+            for i in range(0, X.shape[0], batch_size)
+        ]
+        return np.concatenate(out, axis=0)
+
+    def weights(self):
+        """A copy of the current weights (trainable then non-trainable), as numpy arrays."""
+        trainable, non_trainable, _ = self._state
+        return [np.array(v) for v in trainable + non_trainable]
+
+    def store(self, model, weights=None):
+        """Copy the trained weights (or ``weights``) into ``model`` and drop the data."""
+        trainable, non_trainable, opt_vars = self._state
+        values = trainable + non_trainable if weights is None else weights
+        for dst, value in zip(model_variables(model), values, strict=True):
+            dst.assign(value)
+        self._store_optimizer(model, opt_vars)
+        self._state = self._inputs = self._sparse_X = None
+
+
+def make_loop(model, optimizer, *, batch_size, n_features, n_labels, sparse):
+    """A compiled loop for the current Keras backend, with ``model`` as its template."""
+    cls = TensorFlowLoop if require_supported_backend() == "tensorflow" else JaxLoop
+    return cls(
+        model, optimizer, batch_size=batch_size, n_features=n_features, n_labels=n_labels,
+        sparse=sparse,
+    )
