@@ -25,6 +25,17 @@ def _layers(model):
             yield from _layers(layer)
 
 
+def _layer_names(config):
+    """Names of the layers a model config lists (input layers included), nested too."""
+    names = []
+    for entry in config.get("layers", []) if isinstance(config, dict) else []:
+        layer_config = entry.get("config", {})
+        if "name" in layer_config:
+            names.append(layer_config["name"])
+        names.extend(_layer_names(layer_config))
+    return names
+
+
 def _canonical(value, names):
     """``value`` with layer names replaced by their position and seeds removed."""
     if isinstance(value, dict):
@@ -50,7 +61,8 @@ def loop_key(model, optimizer, **shape):
     layers = list(_layers(model))
     if not all(type(layer).__module__.startswith("keras.") for layer in layers):
         return None
-    names = {layer.name: f"#{i}" for i, layer in enumerate(layers)}
+    config = model.get_config()
+    names = {name: f"#{i}" for i, name in enumerate(_layer_names(config))}
     names[model.name] = "#model"
     opt_config = dict(optimizer.get_config())
     opt_config.pop("name", None)
@@ -58,7 +70,7 @@ def loop_key(model, optimizer, **shape):
         opt_config.pop("learning_rate", None)
     description = {
         "backend": keras.backend.backend(),
-        "model": _canonical(model.get_config(), names),
+        "model": _canonical(config, names),
         "optimizer": [type(optimizer).__qualname__, opt_config],
         **shape,
     }

@@ -1,0 +1,302 @@
+"""The compiled training loop, its cache across fits, early stopping and the model.fit path."""
+
+import threading
+
+import keras
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+import skmultimlp._trainer as trainer
+from skmultimlp import KerasMultiLabelClassifier
+from skmultimlp._cache import LoopPool, loop_key
+from skmultimlp._loops import padded_length, require_supported_backend
+from skmultimlp._trainer import EarlyStopping
+
+from .conftest import FAST
+
+
+def _predict(params, X, y):
+    return KerasMultiLabelClassifier(**params).fit(X, y).predict_proba(X)
+
+
+@pytest.fixture
+def fresh_pool(monkeypatch):
+    """An empty cache for this test only."""
+    pool = LoopPool()
+    monkeypatch.setattr(trainer, "POOL", pool)
+    return pool
+
+
+def test_cached_fit_equals_uncached_fit(data, fresh_pool, monkeypatch):
+    X, y = data
+    first = _predict(FAST, X, y)
+    assert len(fresh_pool) == 1
+    # Another fit of the same shape trains the cached loop with other weights and data...
+    _predict({**FAST, "random_state": 7}, X[:100], y[:100])
+    assert len(fresh_pool) == 1
+    # ...and a later fit still starts from its own seeded weights and a fresh optimizer.
+    np.testing.assert_array_equal(_predict(FAST, X, y), first)
+    monkeypatch.setattr(trainer, "POOL", LoopPool(maxsize=0))
+    np.testing.assert_array_equal(_predict(FAST, X, y), first)
+
+
+def test_folds_and_grid_candidates_of_one_shape_compile_once(data, fresh_pool, monkeypatch):
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = data
+    built = []
+    original = trainer.make_loop
+    monkeypatch.setattr(trainer, "make_loop", lambda *a, **k: built.append(1) or original(*a, **k))
+    grid = {"learning_rate": [1e-3, 1e-2], "hidden_layer_sizes": [(8,), (16,)]}
+    GridSearchCV(KerasMultiLabelClassifier(epochs=3, random_state=0), grid, cv=3).fit(X, y)
+    # 12 fits and a refit: one loop per architecture (the learning rate is loaded per fit).
+    assert len(built) == 2
+
+
+def test_learning_rate_is_per_fit_not_per_cache_entry(data, fresh_pool):
+    X, y = data
+    slow = {**FAST, "learning_rate": 1e-4}
+    alone = _predict(slow, X, y)
+    fresh_pool.clear()
+    _predict({**FAST, "learning_rate": 1e-1}, X, y)  # the cached loop now holds lr 0.1
+    np.testing.assert_array_equal(_predict(slow, X, y), alone)
+
+
+def test_cache_is_bounded_least_recently_used_first():
+    pool = LoopPool(maxsize=2)
+    pool.checkin("a", "loop a")
+    pool.checkin("b", "loop b")
+    assert pool.checkout("a") == "loop a"
+    pool.checkin("a", "loop a")  # "a" is now the most recently used
+    pool.checkin("c", "loop c")
+    assert len(pool) == 2
+    assert pool.checkout("b") is None
+    assert pool.checkout("a") == "loop a"
+    assert pool.checkout("a") is None  # checked out: no one else gets it
+    assert pool.checkout(None) is None
+
+
+def test_concurrent_fits_in_threads_equal_serial_fits(data, fresh_pool):
+    X, y = data
+    seeds = [0, 1, 2]
+    serial = [_predict({**FAST, "random_state": s}, X, y) for s in seeds]
+    results = {}
+
+    def fit(seed):
+        results[seed] = _predict({**FAST, "random_state": seed}, X, y)
+
+    threads = [threading.Thread(target=fit, args=(s,)) for s in seeds]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for seed, expected in zip(seeds, serial, strict=True):
+        np.testing.assert_array_equal(results[seed], expected)
+
+
+def _mlp(n_features, n_labels, hidden=8):
+    return keras.Sequential(
+        [
+            keras.Input((n_features,)),
+            keras.layers.Dense(hidden, activation="relu"),
+            keras.layers.Dense(n_labels, activation="sigmoid"),
+        ]
+    )
+
+
+def test_cache_key_ignores_names_seeds_and_learning_rate_only():
+    shape = dict(batch_size=32, n_features=4, n_labels=2, sparse=False)
+    key = loop_key(_mlp(4, 2), keras.optimizers.Adam(1e-3), **shape)
+    assert key is not None
+    assert loop_key(_mlp(4, 2), keras.optimizers.Adam(5e-2), **shape) == key
+    assert loop_key(_mlp(4, 2, hidden=9), keras.optimizers.Adam(), **shape) != key
+    assert loop_key(_mlp(4, 2), keras.optimizers.Adam(beta_1=0.8), **shape) != key
+    assert loop_key(_mlp(4, 2), keras.optimizers.SGD(), **shape) != key
+    assert loop_key(_mlp(4, 2), keras.optimizers.Adam(), **{**shape, "batch_size": 16}) != key
+
+    class Custom(keras.layers.Dense):
+        pass
+
+    custom = keras.Sequential([keras.Input((4,)), Custom(2, activation="sigmoid")])
+    assert loop_key(custom, keras.optimizers.Adam(), **shape) is None
+
+
+def test_user_builder_takes_the_compiled_path_and_is_cached(data, fresh_pool, monkeypatch):
+    X, y = data
+    monkeypatch.setattr(trainer, "_train_with_fit", None)  # any use of model.fit would fail
+
+    def build(meta):
+        return _mlp(meta["n_features_in_"], meta["n_outputs_"])
+
+    clf = KerasMultiLabelClassifier(model=build, epochs=3, random_state=0)
+    clf.fit(X, y)
+    clone(clf).fit(X, y)
+    assert len(fresh_pool) == 1
+    assert clf.n_iter_ == 3
+
+
+def test_dropout_and_regularizers_train_on_the_compiled_path(data, fresh_pool):
+    X, y = data
+
+    def build(meta):
+        return keras.Sequential(
+            [
+                keras.Input((meta["n_features_in_"],)),
+                keras.layers.Dense(
+                    16,
+                    activation="relu",
+                    kernel_initializer=keras.initializers.HeUniform(seed=meta["seed"]),
+                    kernel_regularizer=keras.regularizers.L2(0.1),
+                ),
+                keras.layers.Dropout(0.3, seed=meta["seed"] + 1),
+                keras.layers.Dense(
+                    meta["n_outputs_"],
+                    activation="sigmoid",
+                    kernel_initializer=keras.initializers.GlorotUniform(seed=meta["seed"] + 2),
+                ),
+            ]
+        )
+
+    a = KerasMultiLabelClassifier(model=build, epochs=5, random_state=0).fit(X, y)
+    b = KerasMultiLabelClassifier(model=build, epochs=5, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+    # The L2 penalty is part of the reported loss: larger than the data loss alone.
+    plain = KerasMultiLabelClassifier(hidden_layer_sizes=(16,), epochs=5, random_state=0)
+    assert a.loss_curve_[0] > plain.fit(X, y).loss_curve_[0]
+
+
+def test_padded_length_whole_batches_and_at_most_a_quarter_more():
+    for n in [1, 5, 31, 32, 33, 100, 900, 1000, 12345, 100_000]:
+        for batch_size in [1, 7, 32, 200]:
+            length = padded_length(n, batch_size)
+            assert length % batch_size == 0
+            assert length >= n
+            whole = -(-n // batch_size) * batch_size
+            assert length <= max(4 * batch_size, 1.25 * whole)
+    # CV folds of 900 rows and the refit on 1000 share one compilation.
+    assert padded_length(900, 32) == padded_length(1000, 32)
+
+
+def test_early_stopping_rule_is_mlpclassifiers():
+    kept = []
+    stopping = EarlyStopping(lambda s: s, None, n_iter_no_change=2, tol=0.01)
+    scores = [0.5, 0.6, 0.605, 0.62, 0.61, 0.6, 0.7]
+    stops = [stopping.update(s, lambda s=s: kept.append(s) or s) for s in scores]
+    # No-improvement counts: 0, 0, 1 (0.605 < 0.6 + tol), 0, 1, 2, 0: never more than 2.
+    assert stops == [False] * 7
+    assert stopping.best_score == 0.7
+    stopping = EarlyStopping(lambda s: s, None, n_iter_no_change=2, tol=0.01)
+    stops = [stopping.update(s, lambda s=s: s) for s in [0.5, 0.6, 0.6, 0.6, 0.6]]
+    assert stops == [False, False, False, False, True]
+    assert stopping.best_score == 0.6
+    assert stopping.best_weights == 0.6  # weights of the first epoch that reached it
+
+
+def test_early_stopping_stops_and_reports_like_mlpclassifier(data):
+    X, y = data
+    clf = KerasMultiLabelClassifier(
+        (16,), epochs=200, learning_rate=0.05, early_stopping=True, n_iter_no_change=3,
+        random_state=0,
+    ).fit(X, y)
+    assert clf.n_iter_ < 200
+    assert len(clf.loss_curve_) == len(clf.validation_scores_) == clf.n_iter_
+    assert clf.best_validation_score_ == max(clf.validation_scores_)
+    assert clf.best_loss_ is None
+    plain = KerasMultiLabelClassifier(**FAST).fit(X, y)
+    assert plain.validation_scores_ is None and plain.best_validation_score_ is None
+    assert plain.best_loss_ == min(plain.loss_curve_)
+    assert plain.n_iter_ == FAST["epochs"]
+
+
+def test_early_stopping_keeps_the_best_epochs_weights(data):
+    X, y = data
+    params = dict(
+        hidden_layer_sizes=(16,), learning_rate=0.05, early_stopping=True,
+        n_iter_no_change=3, random_state=0,
+    )
+    stopped = KerasMultiLabelClassifier(epochs=200, **params).fit(X, y)
+    best_epoch = int(np.argmax(stopped.validation_scores_)) + 1
+    # Training the same fit for exactly the best epoch's count gives the kept weights.
+    short = KerasMultiLabelClassifier(epochs=best_epoch, **params).fit(X, y)
+    np.testing.assert_allclose(stopped.predict_proba(X), short.predict_proba(X), rtol=1e-5)
+
+
+class _Recorder(keras.callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.epochs = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epochs.append(epoch)
+
+
+def test_keras_callbacks_run_through_model_fit(data):
+    X, y = data
+    recorder = _Recorder()
+    clf = KerasMultiLabelClassifier(**{**FAST, "callbacks": [recorder]}).fit(X, y)
+    assert recorder.epochs == list(range(FAST["epochs"]))
+    assert clf.n_iter_ == len(clf.loss_curve_) == FAST["epochs"]
+    assert clf.loss_curve_[-1] < clf.loss_curve_[0]
+    again = KerasMultiLabelClassifier(**{**FAST, "callbacks": [_Recorder()]}).fit(X, y)
+    np.testing.assert_allclose(clf.predict_proba(X), again.predict_proba(X), rtol=1e-6)
+    stopped = KerasMultiLabelClassifier(
+        (16,), epochs=200, learning_rate=0.05, early_stopping=True, n_iter_no_change=3,
+        callbacks=[_Recorder()], random_state=0,
+    ).fit(X, y)
+    assert stopped.n_iter_ < 200
+    assert len(stopped.validation_scores_) == stopped.n_iter_
+
+
+def test_custom_train_step_falls_back_to_model_fit(data, monkeypatch):
+    X, y = data
+    calls = []
+
+    class Counting(keras.Sequential):
+        def train_step(self, *args, **kwargs):
+            calls.append(1)
+            return super().train_step(*args, **kwargs)
+
+    def build(meta):
+        return Counting(
+            [
+                keras.Input((meta["n_features_in_"],)),
+                keras.layers.Dense(meta["n_outputs_"], activation="sigmoid"),
+            ]
+        )
+
+    # Keras traces train_step once per compiled function, so it is called at least once.
+    clf = KerasMultiLabelClassifier(model=build, epochs=3, random_state=0).fit(X, y)
+    assert calls
+    assert clf.n_iter_ == 3
+
+
+def test_unsupported_backend_is_a_clear_error(monkeypatch):
+    monkeypatch.setattr(keras.backend, "backend", lambda: "torch")
+    with pytest.raises(RuntimeError, match="KERAS_BACKEND is 'torch'"):
+        require_supported_backend()
+
+
+@pytest.mark.parametrize(
+    "params, error, match",
+    [
+        ({"early_stopping": "yes"}, TypeError, "early_stopping"),
+        ({"validation_fraction": 0.0}, ValueError, "validation_fraction"),
+        ({"validation_fraction": 1.0}, ValueError, "validation_fraction"),
+        ({"validation_fraction": float("nan")}, ValueError, "validation_fraction"),
+        ({"n_iter_no_change": 0}, ValueError, "n_iter_no_change"),
+        ({"tol": -1.0}, ValueError, "tol"),
+        ({"callbacks": [1]}, TypeError, "callbacks"),
+        ({"callbacks": 3}, TypeError, "callbacks"),
+    ],
+)
+def test_bad_training_parameters(data, params, error, match):
+    X, y = data
+    with pytest.raises(error, match=match):
+        KerasMultiLabelClassifier(**{**FAST, **params}).fit(X, y)
+
+
+def test_early_stopping_on_too_few_rows_is_a_clear_error():
+    X = np.random.RandomState(0).rand(1, 3)
+    with pytest.raises(ValueError, match="early_stopping"):
+        KerasMultiLabelClassifier(epochs=2, early_stopping=True).fit(X, [[0, 1]])
