@@ -21,9 +21,15 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed
 	$(BIN)/python -m skmultimlp
 
+# The whole suite on Keras' default TensorFlow backend, then the estimator and trainer
+# tests again on the JAX backend.
+JAX_TESTS := tests/test_classifier.py tests/test_trainer.py tests/test_scikeras.py \
+	tests/test_sklearn_checks.py
+
 test: $(VENV)/.installed-test
 	$(BIN)/python -m ruff check skmultimlp tests benchmarks
 	$(BIN)/python -m pytest
+	KERAS_BACKEND=jax $(BIN)/python -m pytest $(JAX_TESTS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

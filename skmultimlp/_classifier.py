@@ -367,10 +367,11 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(
                 f"early_stopping needs both a training and a validation part: {exc}"
             ) from None
-        Y_val, w_val = Y[val_idx], weights[val_idx]
+        Y_val, w_val = Y[val_idx].astype(bool), weights[val_idx]
 
         def score(proba):
-            return accuracy_score(Y_val, (proba >= threshold).astype(Y.dtype), sample_weight=w_val)
+            # Called after every epoch: plain numpy, the same value as accuracy_score.
+            return np.average(np.all((proba >= threshold) == Y_val, axis=1), weights=w_val)
 
         stopping = EarlyStopping(
             score, X[val_idx], n_iter_no_change=self.n_iter_no_change, tol=self.tol

@@ -186,6 +186,10 @@ class TensorFlowLoop(_Loop):
         self._fn = tf.function(
             self._epochs, input_signature=self._signature, jit_compile=self._jit
         )
+        self._forward = tf.function(
+            lambda x: self.model(x, training=False),
+            input_signature=[tf.TensorSpec([None, n_features], tf.float32)],
+        )
         self._inputs = None
 
     def _rows(self, X, idx):
@@ -277,9 +281,13 @@ class TensorFlowLoop(_Loop):
             losses = self._fn(*self._inputs, *epochs)
         return losses.numpy().astype(float)
 
-    def predict_proba(self, X):
+    def predict_proba(self, X, batch_size=8192):
         """Probabilities from the loop's current weights."""
-        return predict_proba(self.model, X)
+        out = [
+            self._forward(dense_batch(X, slice(i, i + batch_size))).numpy()
+            for i in range(0, X.shape[0], batch_size)
+        ]
+        return np.concatenate(out, axis=0)
 
     def weights(self):
         """A copy of the current weights (trainable then non-trainable), as numpy arrays."""

@@ -180,6 +180,21 @@ def test_sample_weight(data):
     assert as_list.predict_proba(X)[:, 0].mean() > base[:, 0].mean()
 
 
+def test_sample_weight_equals_repeated_rows(data):
+    # With one batch per epoch the order of the rows only changes the order of the sums,
+    # so integer weights and repeated rows train the same model up to float32 rounding.
+    X, y = data[0][:40], data[1][:40]
+    w = np.random.default_rng(0).integers(0, 4, size=len(X))
+    params = dict(FAST, batch_size=200)
+    weighted = KerasMultiLabelClassifier(**params).fit(X, y, sample_weight=w)
+    repeated = KerasMultiLabelClassifier(**params).fit(
+        np.repeat(X, w, axis=0), np.repeat(y, w, axis=0)
+    )
+    np.testing.assert_allclose(weighted.predict_proba(X), repeated.predict_proba(X), rtol=1e-5)
+    unweighted = KerasMultiLabelClassifier(**params).fit(X, y)
+    assert np.abs(unweighted.predict_proba(X) - weighted.predict_proba(X)).max() > 1e-3
+
+
 def _global_state():
     # TensorFlow and Keras expose their global seeds only privately; read them here alone.
     return (
