@@ -16,11 +16,14 @@ from sklearn.utils.validation import (
 )
 
 from ._network import ACTIVATIONS, build_network
-from ._targets import encode_targets, transform_targets
+from ._targets import MISSING, encode_targets, transform_targets
 from ._trainer import EarlyStopping, FitData, train
 from ._trainer import predict_proba as _predict_proba
 
 _MAX_SEED = 2**31 - 1
+
+MAX_BALANCED_WEIGHT = 100.0
+"""``label_weight="balanced"`` keeps each label's weight within [1/100, 100]."""
 
 
 def _check_hidden_layer_sizes(value):
@@ -58,6 +61,60 @@ def _check_threshold(threshold, n_labels):
     if not np.all((t > 0) & (t < 1)):
         raise ValueError(f"threshold must lie strictly between 0 and 1, got {threshold!r}.")
     return t
+
+
+def _label_weight(label_weight, Y, classes):
+    """Positive-class weight of each label as a new float32 array of shape (n_labels,)."""
+    n_labels = Y.shape[1]
+    if label_weight is None:
+        return np.ones(n_labels, np.float32)
+    if isinstance(label_weight, str):
+        if label_weight != "balanced":
+            raise ValueError(
+                f'label_weight must be None, "balanced", an array or a dict, got {label_weight!r}.'
+            )
+        positive = (Y == 1).sum(axis=0)
+        negative = (Y == 0).sum(axis=0)
+        ratio = negative / np.maximum(positive, 1)
+        ratio[positive == 0] = 1.0  # nothing to up-weight
+        return np.clip(ratio, 1 / MAX_BALANCED_WEIGHT, MAX_BALANCED_WEIGHT).astype(np.float32)
+    if isinstance(label_weight, dict):
+        names = {name: i for i, name in enumerate(classes.tolist())}
+        unknown = [key for key in label_weight if key not in names]
+        if unknown:
+            raise ValueError(
+                f"label_weight names labels not in y: {unknown[:5]}; the labels are "
+                f"{classes.tolist()[:10]}."
+            )
+        weight = np.ones(n_labels)
+        for name, value in label_weight.items():
+            weight[names[name]] = value
+    else:
+        try:
+            weight = np.asarray(label_weight, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f'label_weight must be None, "balanced", an array of one weight per label '
+                f"or a dict {{label: weight}}, got {label_weight!r}."
+            ) from None
+        if weight.shape != (n_labels,):
+            raise ValueError(
+                f"label_weight has shape {weight.shape}, but y has {n_labels} labels: give "
+                "one positive-class weight per label."
+            )
+    if not np.all(np.isfinite(weight) & (weight > 0)):
+        raise ValueError(f"label_weight values must be positive and finite, got {label_weight!r}.")
+    return weight.astype(np.float32)
+
+
+def _check_known_labels(Y, classes):
+    """Every label needs at least one known entry to be learned."""
+    unknown = np.all(Y == MISSING, axis=0)
+    if unknown.any():
+        raise ValueError(
+            f"y has no known value (all NaN or -1) for the labels "
+            f"{classes[unknown].tolist()[:5]}: each label needs some 0/1 entries to be learned."
+        )
 
 
 def _check_callbacks(callbacks):
@@ -133,6 +190,12 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         Epochs without improvement tolerated before early stopping.
     tol : float, default=1e-4
         Least improvement of the validation score that counts as one.
+    label_weight : None, "balanced", array-like of shape (n_labels,) or dict, default=None
+        Weight of each label's positive entries in the cross-entropy (cost-sensitive
+        training for rare labels). ``"balanced"`` gives each label
+        ``n_negative / n_positive`` of its known training entries, kept within
+        [1/100, 100]; a dict maps label names (``classes_``) to weights, others get 1.
+        It multiplies with ``sample_weight``.
     callbacks : list of keras.callbacks.Callback, default=None
         Keras callbacks to run during training. Training then goes through Keras'
         ``model.fit`` (slower) instead of the compiled loop; results are reported the
@@ -155,6 +218,8 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         Feature names, when ``X`` was a DataFrame with string column names.
     model_ : keras.Model
         The trained network.
+    label_weight_ : ndarray of shape (n_labels,)
+        Positive-class weight of each label used in training (1 without ``label_weight``).
     loss_curve_ : list of float
         Mean training loss of each epoch.
     best_loss_ : float or None
@@ -177,6 +242,12 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
     ``score`` is exact-match (subset) accuracy: a sample counts only when all its labels
     are right. Sparse ``X`` (e.g. ``TfidfVectorizer`` output) is densified one batch at a
     time. ``sample_weight`` weighs each sample's loss.
+
+    Missing labels: ``y`` given as an array or DataFrame may hold NaN (or ``-1``) where a
+    label's value is unknown. Those entries add nothing to the loss, while the sample's
+    known labels still train the network; ``predict`` and ``classes_`` are unchanged.
+    ``score`` and the metrics need a complete ``y`` (the metrics accept
+    ``missing="ignore"``).
 
     Training runs all epochs inside one compiled function of the Keras backend in use
     (TensorFlow, XLA-compiled, or JAX), and that function is kept for later fits with the
@@ -216,6 +287,7 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         validation_fraction=0.1,
         n_iter_no_change=10,
         tol=1e-4,
+        label_weight=None,
         callbacks=None,
         random_state=None,
         verbose=0,
@@ -231,6 +303,7 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
+        self.label_weight = label_weight
         self.callbacks = callbacks
         self.random_state = random_state
         self.verbose = verbose
@@ -296,7 +369,8 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
             Numeric features; scipy sparse input is densified one batch at a time.
         y : array-like of shape (n_samples, n_labels), DataFrame, or list of collections
             0/1 indicator matrix, DataFrame of 0/1 columns, or per-sample label
-            collections such as ``[["a", "b"], [], ["c"]]``.
+            collections such as ``[["a", "b"], [], ["c"]]``. In an array or DataFrame,
+            NaN or -1 marks an unknown label, left out of the loss.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weight of each sample in the loss.
 
@@ -311,10 +385,12 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
                 f"{type(self).__name__} requires y to be passed, but the target y is None."
             )
         X = validate_data(self, X, accept_sparse="csr", dtype=(np.float32, np.float64), reset=True)
-        Y, classes = encode_targets(y)
+        Y, classes = encode_targets(y, allow_missing=True)
         check_consistent_length(X, Y)
+        _check_known_labels(Y, classes)
         n_samples, n_labels = Y.shape
         weights = _check_sample_weight(sample_weight, n_samples)
+        label_weight = _label_weight(self.label_weight, Y, classes)
         threshold = _check_threshold(self.threshold, n_labels)
         rng = check_random_state(self.random_state)
 
@@ -334,7 +410,14 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         if self.early_stopping:
             X, Y, weights, stopping = self._validation_split(X, Y, weights, threshold, rng)
         batch_size = min(batch_size, Y.shape[0])
-        data = FitData(X, Y, weights, seed=rng.randint(_MAX_SEED), batch_size=batch_size)
+        data = FitData(
+            X,
+            Y,
+            weights,
+            seed=rng.randint(_MAX_SEED),
+            batch_size=batch_size,
+            label_weight=label_weight,
+        )
         losses = train(
             network,
             optimizer,
@@ -352,6 +435,7 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         self.validation_scores_ = stopping.scores if stopping else None
         self.best_validation_score_ = stopping.best_score if stopping else None
         self.model_ = network
+        self.label_weight_ = label_weight
         self.classes_ = classes
         return self
 
@@ -367,11 +451,21 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(
                 f"early_stopping needs both a training and a validation part: {exc}"
             ) from None
-        Y_val, w_val = Y[val_idx].astype(bool), weights[val_idx]
+        Y_val = Y[val_idx]
+        on, known = Y_val == 1, Y_val != MISSING
+        # Rows whose labels are all unknown say nothing about the model.
+        w_val = weights[val_idx] * known.any(axis=1)
+        if w_val.sum() <= 0:
+            raise ValueError(
+                "early_stopping's validation split has no row with a positive sample_weight "
+                "and a known label; raise validation_fraction."
+            )
 
         def score(proba):
-            # Called after every epoch: plain numpy, the same value as accuracy_score.
-            return np.average(np.all((proba >= threshold) == Y_val, axis=1), weights=w_val)
+            # Called after every epoch: plain numpy, the same value as accuracy_score on
+            # complete labels; an unknown label never makes a row wrong.
+            right = ((proba >= threshold) == on) | ~known
+            return np.average(np.all(right, axis=1), weights=w_val)
 
         stopping = EarlyStopping(
             score, X[val_idx], n_iter_no_change=self.n_iter_no_change, tol=self.tol

@@ -10,11 +10,17 @@ by ``(fit seed, epoch)``: ``argsort`` of random integers (XLA on CPU has no shuf
 kernel). Batches have a fixed size; the last one is padded with rows of weight 0, so its
 loss is the mean over its real rows, as with a short batch, while XLA sees static shapes.
 Sparse ``X`` stays on the host: a callback densifies the rows of one batch at a time.
+
+The loss is binary cross-entropy per label entry, weighted by the label's positive-class
+weight where the entry is 1 and masked where it is unknown (:data:`MISSING`), averaged over
+the labels and then weighted by the sample weight (:func:`entry_loss`).
 """
 
 import keras
 import numpy as np
 import scipy.sparse as sp
+
+from ._targets import MISSING
 
 SUPPORTED_BACKENDS = ("tensorflow", "jax")
 
@@ -35,6 +41,38 @@ def dense_batch(X, idx):
     if sp.issparse(rows):
         rows = rows.toarray()
     return np.asarray(rows, dtype=np.float32)
+
+
+def entry_loss(y, proba, label_weight):
+    """Each sample's loss: the mean over labels of the weighted, masked cross-entropy.
+
+    ``y`` holds 0, 1 or :data:`MISSING` (unknown: that entry adds nothing), any numeric
+    dtype; ``label_weight`` multiplies the loss of each label's positive entries. With all
+    entries known and weights of 1 this is Keras' ``binary_crossentropy``.
+    """
+    ops = keras.ops
+    on = ops.cast(ops.equal(y, 1), proba.dtype)
+    known = ops.cast(ops.not_equal(y, MISSING), proba.dtype)
+    weight = known * (1.0 + (label_weight - 1.0) * on)
+    return ops.mean(ops.binary_crossentropy(on, proba) * weight, axis=-1)
+
+
+@keras.saving.register_keras_serializable(package="skmultimlp")
+class MaskedBinaryCrossentropy(keras.losses.Loss):
+    """:func:`entry_loss` as a Keras loss, for training through ``model.fit``."""
+
+    def __init__(self, label_weight=None, name="masked_binary_crossentropy", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.label_weight = None if label_weight is None else [float(v) for v in label_weight]
+
+    def call(self, y_true, y_pred):
+        weight = 1.0 if self.label_weight is None else keras.ops.convert_to_tensor(
+            self.label_weight, y_pred.dtype
+        )
+        return entry_loss(y_true, y_pred, weight)
+
+    def get_config(self):
+        return {**super().get_config(), "label_weight": self.label_weight}
 
 
 def model_variables(model):
@@ -65,15 +103,20 @@ def predict_proba(model, X, batch_size=8192):
 _KEY_MAX = 2**31 - 1  # epoch-order keys lie below it; padding rows get it and sort last
 
 
-def padded_length(n_samples, batch_size):
+_SHARED_SHAPE_MAX_BYTES = 32 * 2**20
+
+
+def padded_length(n_samples, batch_size, row_bytes=0):
     """Rows the loops see: whole batches, their count rounded up to 4, 5, 6 or 7 x 2**k.
 
     Compiled code is specialised to array shapes; rounding lets fits whose sizes differ a
     little (the folds of a cross-validation, the final refit on all rows) share one
-    compilation, at the cost of at most 25 % padding.
+    compilation, at the cost of at most 25 % padding. Large data (``row_bytes`` per row,
+    over 32 MiB in all) only gets its last batch completed: a compilation is cheap next to
+    its training, and the padded copy stays close to the size of the data.
     """
     n_batches = -(-n_samples // batch_size)
-    if n_batches > 4:
+    if n_batches > 4 and n_samples * row_bytes <= _SHARED_SHAPE_MAX_BYTES:
         scale = 1 << (n_batches.bit_length() - 3)
         n_batches = -(-n_batches // scale) * scale
     return n_batches * batch_size
@@ -105,14 +148,19 @@ class FitData:
     Dense ``X`` is copied once into a float32 buffer that the backend uses in place;
     sparse (CSR) ``X`` stays as it is on the host. ``Y`` is a uint8 indicator matrix,
     ``w`` float32 sample weights (mean 1 over the real rows), ``seed`` the fit's
-    shuffling seed, ``n`` the number of real rows.
+    shuffling seed, ``n`` the number of real rows. ``Y`` is a uint8 matrix of 0, 1 and
+    :data:`MISSING`; ``label_weight`` the float32 positive-class weight of each label.
     """
 
-    def __init__(self, X, Y, w, *, seed, batch_size):
+    def __init__(self, X, Y, w, *, seed, batch_size, label_weight=None):
         self.n = Y.shape[0]
+        if label_weight is None:
+            label_weight = np.ones(Y.shape[1], np.float32)
+        self.label_weight = np.asarray(label_weight, dtype=np.float32)
         self.seed = int(seed)
         self.sparse = sp.issparse(X)
-        length = padded_length(self.n, batch_size)
+        row_bytes = 0 if self.sparse else X.shape[1] * 4
+        length = padded_length(self.n, batch_size, row_bytes + Y.shape[1] + 4)
         self.X = X if self.sparse else _padded(X, length, np.float32)
         self.Y = _padded(Y, length, np.uint8)
         self.w = _padded(w, length, np.float32)
@@ -177,6 +225,7 @@ class TensorFlowLoop(_Loop):
             tf.TensorSpec([None, 0 if sparse else n_features], tf.float32),
             tf.TensorSpec([None, n_labels], tf.uint8),
             tf.TensorSpec([None], tf.float32),
+            tf.TensorSpec([n_labels], tf.float32),  # positive-class weight of each label
             tf.TensorSpec([], tf.int32),  # real rows
             tf.TensorSpec([], tf.int32),  # seed
             tf.TensorSpec([], tf.int32),  # first epoch
@@ -200,7 +249,7 @@ class TensorFlowLoop(_Loop):
         rows.set_shape([self.batch_size, self.n_features])
         return rows
 
-    def _epochs(self, X, Y, w, n, seed, epoch_start, n_epochs):
+    def _epochs(self, X, Y, w, label_weight, n, seed, epoch_start, n_epochs):
         tf = self._tf
         model, optimizer, bs = self.model, self.optimizer, self.batch_size
         variables = model.trainable_variables
@@ -219,13 +268,12 @@ class TensorFlowLoop(_Loop):
                 idx = tf.slice(order, [b * bs], [bs])
                 mask = tf.cast(b * bs + tf.range(bs) < n, tf.float32)
                 x = self._rows(X, idx)
-                y = tf.cast(tf.gather(Y, idx), tf.float32)
+                y = tf.gather(Y, idx)
                 sw = tf.gather(w, idx) * mask
                 count = tf.reduce_sum(mask)
                 with tf.GradientTape() as tape:
                     proba = model(x, training=True)
-                    bce = keras.losses.binary_crossentropy(y, proba)
-                    loss = tf.reduce_sum(bce * sw) / count
+                    loss = tf.reduce_sum(entry_loss(y, proba, label_weight) * sw) / count
                     if model.losses:
                         loss = loss + tf.add_n(model.losses)
                 grads = tape.gradient(loss, variables)
@@ -261,6 +309,7 @@ class TensorFlowLoop(_Loop):
             X,
             tf.convert_to_tensor(data.Y),
             tf.convert_to_tensor(data.w),
+            tf.convert_to_tensor(data.label_weight),
             tf.constant(data.n, tf.int32),
             tf.constant(data.seed, tf.int32),
         )
@@ -319,13 +368,13 @@ class JaxLoop(_Loop):
         self._state = None
         self._inputs = None
 
-    def _loss(self, trainable, non_trainable, x, y, sw, count):
+    def _loss(self, trainable, non_trainable, x, y, sw, label_weight, count):
         import jax.numpy as jnp
 
         proba, non_trainable, losses = self.model.stateless_call(
             trainable, non_trainable, x, training=True, return_losses=True
         )
-        loss = jnp.sum(keras.losses.binary_crossentropy(y, proba) * sw) / count
+        loss = jnp.sum(entry_loss(y, proba, label_weight) * sw) / count
         for extra in losses:
             loss = loss + extra
         return loss, non_trainable
@@ -340,7 +389,7 @@ class JaxLoop(_Loop):
         shape = jax.ShapeDtypeStruct((self.batch_size, self.n_features), np.float32)
         return jax.pure_callback(self._sparse_rows, shape, idx)
 
-    def _epochs(self, state, X, Y, w, n, key, epoch_start, n_epochs):
+    def _epochs(self, state, X, Y, w, label_weight, n, key, epoch_start, n_epochs):
         jax = self._jax
         jnp = jax.numpy
         bs = self.batch_size
@@ -359,11 +408,11 @@ class JaxLoop(_Loop):
                 idx = jax.lax.dynamic_slice(order, (b * bs,), (bs,))
                 mask = (b * bs + jnp.arange(bs) < n).astype(jnp.float32)
                 x = self._rows(X, idx)
-                y = Y[idx].astype(jnp.float32)
+                y = Y[idx]
                 sw = w[idx] * mask
                 count = mask.sum()
                 (loss, non_trainable), grads = self._grad(
-                    trainable, non_trainable, x, y, sw, count
+                    trainable, non_trainable, x, y, sw, label_weight, count
                 )
                 trainable, opt_vars = self.optimizer.stateless_apply(
                     opt_vars, grads, trainable
@@ -394,6 +443,7 @@ class JaxLoop(_Loop):
             X,
             jax.device_put(data.Y, may_alias=True),
             jax.device_put(data.w, may_alias=True),
+            jax.device_put(data.label_weight),
             data.n,
             jax.random.key(data.seed),
         )

@@ -6,6 +6,11 @@ Accepted forms of ``y``:
 * a pandas DataFrame of 0/1 columns (the column names become the label names);
 * a sequence of label collections, such as ``[["sports", "tech"], [], ["politics"]]``,
   binarised with scikit-learn's :class:`~sklearn.preprocessing.MultiLabelBinarizer`.
+
+Missing labels: where the caller allows them (``allow_missing=True``), an array or
+DataFrame entry that is NaN (or pandas' ``NA``) or ``-1`` means "unknown", and the
+returned matrix holds :data:`MISSING` there. Label collections are complete by definition:
+a name that is absent means the label is off.
 """
 
 import numbers
@@ -17,6 +22,9 @@ from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_array
 
 _ROW_TYPES = (list, tuple, set, frozenset, np.ndarray)
+
+MISSING = 2
+"""Value of an unknown entry in an indicator matrix returned with ``allow_missing=True``."""
 
 _HOW_TO_ENCODE = (
     "Multi-label targets are a 2-D 0/1 indicator matrix of shape (n_samples, n_labels), "
@@ -49,9 +57,14 @@ def _rows_of(y):
     return None
 
 
-def _indicator_from_array(y):
+def _indicator_from_array(y, allow_missing):
     if y is None:
         raise ValueError("y is None. " + _HOW_TO_ENCODE)
+    if hasattr(y, "columns"):  # DataFrame: nullable columns (pd.NA) become float NaN
+        try:
+            y = y.to_numpy(dtype=np.float64, na_value=np.nan)
+        except (TypeError, ValueError):
+            y = y.to_numpy()
     Y = check_array(
         y,
         accept_sparse="csr",
@@ -76,30 +89,43 @@ def _indicator_from_array(y):
         raise ValueError(
             f"Unknown label type: y must be numeric 0/1, got dtype {Y.dtype}. {_HOW_TO_ENCODE}"
         )
-    if Y.dtype.kind == "f" and np.isnan(Y).any():
-        raise ValueError("y contains NaN: every label of every sample must be 0 or 1.")
-    if not np.isin(Y, (0, 1)).all():
-        bad = np.unique(Y[~np.isin(Y, (0, 1))])[:5]
+    missing = np.isnan(Y) if Y.dtype.kind == "f" else np.zeros(Y.shape, dtype=bool)
+    missing |= Y == -1
+    if missing.any() and not allow_missing:
         raise ValueError(
-            f"y must contain only 0 and 1, got other values such as {bad.tolist()}. "
+            f"y has {int(missing.sum())} missing label entries (NaN or -1). Missing labels "
+            "are only accepted where documented: KerasMultiLabelClassifier.fit masks them "
+            "in the loss, and the metrics take missing='ignore'."
+        )
+    if not np.isin(Y[~missing], (0, 1)).all():
+        bad = np.unique(Y[~missing & ~np.isin(Y, (0, 1))])[:5]
+        raise ValueError(
+            f"y must contain only 0 and 1 (or NaN / -1 for a missing label where allowed), "
+            f"got other values such as {bad.tolist()}. "
             "Several classes per output (multi-class multi-output) is not supported; "
             f"one-hot encode each output. {_HOW_TO_ENCODE}"
         )
-    return Y.astype(np.uint8)
+    out = np.where(missing, 0, Y).astype(np.uint8)
+    out[missing] = MISSING
+    return out
 
 
-def encode_targets(y):
+def encode_targets(y, *, allow_missing=False):
     """Return the 0/1 indicator matrix of ``y`` and the label names.
 
     Parameters
     ----------
     y : array-like, sparse matrix, DataFrame or sequence of label collections
         The multi-label target in any accepted form.
+    allow_missing : bool, default=False
+        Accept NaN or -1 entries as unknown labels, returned as :data:`MISSING`;
+        otherwise they are a ``ValueError``.
 
     Returns
     -------
     Y : ndarray of shape (n_samples, n_labels), dtype uint8
-        A new array: ``y`` itself is never modified.
+        0/1, or :data:`MISSING` for an unknown entry. A new array: ``y`` itself is
+        never modified.
     classes : ndarray of shape (n_labels,)
         Label names: DataFrame column names, sorted label names of label collections,
         or ``np.arange(n_labels)``.
@@ -115,16 +141,17 @@ def encode_targets(y):
         classes = np.asarray(list(y.columns), dtype=object)
     else:
         classes = None
-    Y = _indicator_from_array(y)
+    Y = _indicator_from_array(y, allow_missing)
     if classes is None:
         classes = np.arange(Y.shape[1])
     return Y, classes
 
 
-def transform_targets(y, classes):
+def transform_targets(y, classes, *, allow_missing=False):
     """Indicator matrix of ``y`` with columns in the order of the fitted ``classes``.
 
     Label collections are binarised against ``classes``; an unknown label is an error.
+    ``allow_missing`` is as in :func:`encode_targets`.
     """
     rows = _rows_of(y)
     if rows is not None:
@@ -138,7 +165,7 @@ def transform_targets(y, classes):
         if missing:
             raise ValueError(f"y lacks label columns seen in fit: {sorted(map(str, missing))}.")
         y = y[list(classes)]
-    Y = _indicator_from_array(y)
+    Y = _indicator_from_array(y, allow_missing)
     if Y.shape[1] != len(classes):
         raise ValueError(
             f"y has {Y.shape[1]} label columns, but the estimator was fitted with "

@@ -18,7 +18,15 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from ._cache import POOL, loop_key
-from ._loops import FitData, dense_batch, make_loop, model_variables, predict_proba, weights_of
+from ._loops import (
+    FitData,
+    MaskedBinaryCrossentropy,
+    dense_batch,
+    make_loop,
+    model_variables,
+    predict_proba,
+    weights_of,
+)
 
 __all__ = ["EarlyStopping", "FitData", "has_custom_train_step", "predict_proba", "train"]
 
@@ -151,6 +159,7 @@ class _SeededBatches(keras.utils.PyDataset):
     def __getitem__(self, i):
         idx = self._order[i * self.batch_size : (i + 1) * self.batch_size]
         d = self.data
+        # Y keeps its MISSING entries: the loss masks them.
         return dense_batch(d.X, idx), d.Y[idx].astype(np.float32), d.w[idx]
 
     def on_epoch_end(self):
@@ -169,8 +178,11 @@ class _EarlyStoppingCallback(keras.callbacks.Callback):
 
 
 def _train_with_fit(model, optimizer, data, *, epochs, batch_size, verbose, callbacks, stopping):
-    if not model.compiled:
-        model.compile(optimizer=optimizer, loss="binary_crossentropy")
+    # The same loss as the compiled loop's (label weights, missing entries masked); a model
+    # compiled by the user keeps its optimizer (its binary cross-entropy was checked).
+    if model.compiled:
+        optimizer = model.optimizer
+    model.compile(optimizer=optimizer, loss=MaskedBinaryCrossentropy(data.label_weight))
     if stopping is not None:
         callbacks = [*callbacks, _EarlyStoppingCallback(stopping)]
     history = model.fit(

@@ -2,6 +2,7 @@ import pickle
 import random
 
 import joblib
+import keras
 import numpy as np
 import pandas as pd
 import pytest
@@ -193,6 +194,96 @@ def test_sample_weight_equals_repeated_rows(data):
     np.testing.assert_allclose(weighted.predict_proba(X), repeated.predict_proba(X), rtol=1e-5)
     unweighted = KerasMultiLabelClassifier(**params).fit(X, y)
     assert np.abs(unweighted.predict_proba(X) - weighted.predict_proba(X)).max() > 1e-3
+
+
+def test_label_weight_balanced_array_and_dict(data):
+    X, y = data
+    yf = y.astype(float)
+    yf[:10, 0] = np.nan  # unknown entries count neither as positive nor as negative
+    clf = KerasMultiLabelClassifier(**FAST, label_weight="balanced").fit(X, yf)
+    known = ~np.isnan(yf)
+    positive = ((yf == 1) & known).sum(axis=0)
+    negative = ((yf == 0) & known).sum(axis=0)
+    np.testing.assert_allclose(clf.label_weight_, negative / positive, rtol=1e-6)
+    clf = KerasMultiLabelClassifier(**FAST, label_weight={2: 4.0}).fit(X, y)
+    np.testing.assert_array_equal(clf.label_weight_, [1, 1, 4])
+    ones = KerasMultiLabelClassifier(**FAST, label_weight=[1, 1, 1]).fit(X, y)
+    np.testing.assert_array_equal(
+        ones.predict_proba(X), KerasMultiLabelClassifier(**FAST).fit(X, y).predict_proba(X)
+    )
+
+
+def test_label_weight_raises_a_labels_probabilities(data):
+    X, y = data
+    plain = KerasMultiLabelClassifier(**FAST).fit(X, y).predict_proba(X)
+    heavy = KerasMultiLabelClassifier(**FAST, label_weight=[1, 10, 1]).fit(X, y).predict_proba(X)
+    assert heavy[:, 1].mean() > plain[:, 1].mean() + 0.02
+    names = [["a", "b"], ["b"], ["c"], ["a", "c"]] * 30
+    clf = KerasMultiLabelClassifier(**FAST, label_weight={"b": 10.0}).fit(X, names)
+    np.testing.assert_array_equal(clf.label_weight_, [1, 10, 1])
+
+
+@pytest.mark.parametrize(
+    "label_weight, error, match",
+    [
+        ([1.0, 2.0], ValueError, r"shape \(2,\), but y has 3 labels"),
+        ([1.0, -2.0, 1.0], ValueError, "positive and finite"),
+        ([1.0, 0.0, 1.0], ValueError, "positive and finite"),
+        ([1.0, np.nan, 1.0], ValueError, "positive and finite"),
+        ({"z": 2.0}, ValueError, "names labels not in y"),
+        ("rare", ValueError, "balanced"),
+        (object(), TypeError, "label_weight"),
+    ],
+)
+def test_bad_label_weight(data, label_weight, error, match):
+    X, y = data
+    with pytest.raises(error, match=match):
+        KerasMultiLabelClassifier(**FAST, label_weight=label_weight).fit(X, y)
+
+
+def test_missing_labels_are_masked_not_guessed(data):
+    X, y = data
+    hidden = np.random.default_rng(0).random(y.shape) < 0.4
+    y_nan = np.where(hidden, np.nan, y)
+    y_before = y_nan.copy()
+    params = dict(FAST, epochs=40)
+    masked = KerasMultiLabelClassifier(**params).fit(X, y_nan)
+    np.testing.assert_array_equal(y_nan, y_before)  # the caller's y is left alone
+    # NaN, -1 and pandas' NA are the same "unknown".
+    as_minus_one = KerasMultiLabelClassifier(**params).fit(X, np.where(hidden, -1, y))
+    frame = pd.DataFrame(y_nan).astype("Int64")
+    as_frame = KerasMultiLabelClassifier(**params).fit(X, frame)
+    np.testing.assert_array_equal(masked.predict_proba(X), as_minus_one.predict_proba(X))
+    np.testing.assert_array_equal(masked.predict_proba(X), as_frame.predict_proba(X))
+    # Reading unknown as "off" (0) drags the probabilities down; masking does not.
+    as_zero = KerasMultiLabelClassifier(**params).fit(X, np.where(hidden, 0, y))
+    rate = y.mean(axis=0)
+    masked_gap = np.abs(masked.predict_proba(X).mean(axis=0) - rate).mean()
+    zero_gap = np.abs(as_zero.predict_proba(X).mean(axis=0) - rate).mean()
+    assert masked_gap < zero_gap
+    np.testing.assert_array_equal(masked.classes_, [0, 1, 2])
+    with pytest.raises(ValueError, match="missing label entries"):
+        masked.score(X, y_nan)
+
+
+def test_missing_labels_with_early_stopping_and_model_fit_path(data):
+    X, y = data
+    y_nan = np.where(np.random.default_rng(1).random(y.shape) < 0.3, np.nan, y)
+    stopped = KerasMultiLabelClassifier(**FAST, early_stopping=True).fit(X, y_nan)
+    assert len(stopped.validation_scores_) == stopped.n_iter_
+    recorder = keras.callbacks.History()
+    via_fit = KerasMultiLabelClassifier(**FAST, callbacks=[recorder], label_weight="balanced")
+    via_fit.fit(X, y_nan)
+    assert np.all(np.isfinite(via_fit.loss_curve_))
+    pickle.loads(pickle.dumps(via_fit)).predict_proba(X[:3])
+
+
+def test_label_with_no_known_value_is_a_clear_error(data):
+    X, y = data
+    y_nan = y.astype(float)
+    y_nan[:, 1] = np.nan
+    with pytest.raises(ValueError, match=r"no known value .* labels \[1\]"):
+        KerasMultiLabelClassifier(**FAST).fit(X, y_nan)
 
 
 def _global_state():

@@ -4,7 +4,7 @@ import pytest
 import scipy.sparse as sp
 from sklearn.preprocessing import MultiLabelBinarizer
 
-from skmultimlp._targets import encode_targets, transform_targets
+from skmultimlp._targets import MISSING, encode_targets, transform_targets
 
 Y = np.array([[1, 0, 1], [0, 0, 0], [0, 1, 1]])
 
@@ -78,3 +78,30 @@ def test_transform_uses_fitted_order():
         transform_targets([["z"]], classes)
     with pytest.raises(ValueError, match="2 label columns"):
         transform_targets(Y[:, :2], np.arange(3))
+
+
+def test_missing_entries_become_missing_code_when_allowed():
+    y = np.array([[1, np.nan, 0], [-1, 1, 0]])
+    before = y.copy()
+    out, classes = encode_targets(y, allow_missing=True)
+    np.testing.assert_array_equal(out, [[1, MISSING, 0], [MISSING, 1, 0]])
+    np.testing.assert_array_equal(y, before)
+    np.testing.assert_array_equal(classes, [0, 1, 2])
+    # pandas' nullable integers (pd.NA) and float NaN in a DataFrame alike.
+    frame = pd.DataFrame({"a": [1, pd.NA], "b": [pd.NA, 1], "c": [0, 0]}, dtype="Int64")
+    out, classes = encode_targets(frame, allow_missing=True)
+    np.testing.assert_array_equal(out, [[1, MISSING, 0], [MISSING, 1, 0]])
+    np.testing.assert_array_equal(classes, ["a", "b", "c"])
+    out = transform_targets(frame[["c", "b", "a"]], classes, allow_missing=True)
+    np.testing.assert_array_equal(out, [[1, MISSING, 0], [MISSING, 1, 0]])
+
+
+@pytest.mark.parametrize("y", [[[1, np.nan], [0, 1]], [[1, -1], [0, 1]]])
+def test_missing_entries_are_an_error_unless_allowed(y):
+    with pytest.raises(ValueError, match="1 missing label entries"):
+        encode_targets(y)
+    with pytest.raises(ValueError, match="missing label entries"):
+        transform_targets(y, np.arange(2))
+    # -1 or NaN marks missing; other values stay errors even when missing labels are allowed.
+    with pytest.raises(ValueError, match="only 0 and 1"):
+        encode_targets([[1, -2], [0, 1]], allow_missing=True)

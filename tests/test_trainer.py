@@ -10,7 +10,8 @@ from sklearn.base import clone
 import skmultimlp._trainer as trainer
 from skmultimlp import KerasMultiLabelClassifier
 from skmultimlp._cache import LoopPool, loop_key
-from skmultimlp._loops import padded_length, require_supported_backend
+from skmultimlp._loops import entry_loss, padded_length, require_supported_backend
+from skmultimlp._targets import MISSING
 from skmultimlp._trainer import EarlyStopping
 
 from .conftest import FAST
@@ -176,6 +177,9 @@ def test_padded_length_whole_batches_and_at_most_a_quarter_more():
             assert length <= max(4 * batch_size, 1.25 * whole)
     # CV folds of 900 rows and the refit on 1000 share one compilation.
     assert padded_length(900, 32) == padded_length(1000, 32)
+    # Large data (100k rows of 100 float32 features) only completes its last batch.
+    assert padded_length(100_000, 32, row_bytes=400) == 100_000
+    assert padded_length(100_001, 32, row_bytes=400) == 100_032
 
 
 def test_early_stopping_rule_is_mlpclassifiers():
@@ -196,7 +200,11 @@ def test_early_stopping_rule_is_mlpclassifiers():
 def test_early_stopping_stops_and_reports_like_mlpclassifier(data):
     X, y = data
     clf = KerasMultiLabelClassifier(
-        (16,), epochs=200, learning_rate=0.05, early_stopping=True, n_iter_no_change=3,
+        (16,),
+        epochs=200,
+        learning_rate=0.05,
+        early_stopping=True,
+        n_iter_no_change=3,
         random_state=0,
     ).fit(X, y)
     assert clf.n_iter_ < 200
@@ -212,8 +220,11 @@ def test_early_stopping_stops_and_reports_like_mlpclassifier(data):
 def test_early_stopping_keeps_the_best_epochs_weights(data):
     X, y = data
     params = dict(
-        hidden_layer_sizes=(16,), learning_rate=0.05, early_stopping=True,
-        n_iter_no_change=3, random_state=0,
+        hidden_layer_sizes=(16,),
+        learning_rate=0.05,
+        early_stopping=True,
+        n_iter_no_change=3,
+        random_state=0,
     )
     stopped = KerasMultiLabelClassifier(epochs=200, **params).fit(X, y)
     best_epoch = int(np.argmax(stopped.validation_scores_)) + 1
@@ -241,8 +252,13 @@ def test_keras_callbacks_run_through_model_fit(data):
     again = KerasMultiLabelClassifier(**{**FAST, "callbacks": [_Recorder()]}).fit(X, y)
     np.testing.assert_allclose(clf.predict_proba(X), again.predict_proba(X), rtol=1e-6)
     stopped = KerasMultiLabelClassifier(
-        (16,), epochs=200, learning_rate=0.05, early_stopping=True, n_iter_no_change=3,
-        callbacks=[_Recorder()], random_state=0,
+        (16,),
+        epochs=200,
+        learning_rate=0.05,
+        early_stopping=True,
+        n_iter_no_change=3,
+        callbacks=[_Recorder()],
+        random_state=0,
     ).fit(X, y)
     assert stopped.n_iter_ < 200
     assert len(stopped.validation_scores_) == stopped.n_iter_
@@ -300,3 +316,23 @@ def test_early_stopping_on_too_few_rows_is_a_clear_error():
     X = np.random.RandomState(0).rand(1, 3)
     with pytest.raises(ValueError, match="early_stopping"):
         KerasMultiLabelClassifier(epochs=2, early_stopping=True).fit(X, [[0, 1]])
+
+
+def test_entry_loss_is_masked_weighted_binary_crossentropy():
+    rng = np.random.default_rng(0)
+    proba = rng.uniform(0.05, 0.95, size=(6, 3)).astype(np.float32)
+    y = rng.integers(0, 2, size=(6, 3)).astype(np.uint8)
+    y[0, 1] = y[3, 2] = MISSING
+    label_weight = np.array([1.0, 5.0, 0.5], np.float32)
+    got = keras.ops.convert_to_numpy(entry_loss(y, proba, label_weight))
+    on = (y == 1).astype(float)
+    bce = -(on * np.log(proba) + (1 - on) * np.log(1 - proba))
+    weight = (y != MISSING) * np.where(on == 1, label_weight, 1.0)
+    np.testing.assert_allclose(got, (bce * weight).mean(axis=1), rtol=1e-5)
+    # Complete labels and unit weights: exactly Keras' binary cross-entropy.
+    y[y == MISSING] = 0
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(entry_loss(y, proba, np.ones(3, np.float32))),
+        keras.ops.convert_to_numpy(keras.losses.binary_crossentropy(y.astype(np.float32), proba)),
+        rtol=1e-6,
+    )
