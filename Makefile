@@ -28,6 +28,7 @@ JAX_TESTS := tests/test_classifier.py tests/test_trainer.py tests/test_scikeras.
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m ruff check skmultimlp tests benchmarks
+	$(BIN)/python -m ruff format --check skmultimlp tests benchmarks
 	$(BIN)/python -m pytest
 	KERAS_BACKEND=jax $(BIN)/python -m pytest $(JAX_TESTS)
 

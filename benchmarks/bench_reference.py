@@ -50,8 +50,13 @@ def run_ours(k):
     est = KerasMultiLabelClassifier((HIDDEN,), epochs=EPOCHS, batch_size=BATCH, random_state=1)
     scores, cold = _cross_val(est, X, y, folds)
     _, warm = _cross_val(est, X, y, folds)
-    return {"fits": len(folds), "seconds": cold, "warm": warm, "score": scores.mean(),
-            "score_first_k": scores[:k].mean()}
+    return {
+        "fits": len(folds),
+        "seconds": cold,
+        "warm": warm,
+        "score": scores.mean(),
+        "score_first_k": scores[:k].mean(),
+    }
 
 
 def run_mlp(k):
@@ -64,8 +69,13 @@ def run_mlp(k):
         warnings.simplefilter("ignore", ConvergenceWarning)
         scores, cold = _cross_val(est, X, y, folds)
         _, warm = _cross_val(est, X, y, folds)
-    return {"fits": len(folds), "seconds": cold, "warm": warm, "score": scores.mean(),
-            "score_first_k": scores[:k].mean()}
+    return {
+        "fits": len(folds),
+        "seconds": cold,
+        "warm": warm,
+        "score": scores.mean(),
+        "score_first_k": scores[:k].mean(),
+    }
 
 
 def run_keras_loop(k):
@@ -90,8 +100,13 @@ def run_keras_loop(k):
         proba = model.predict(X[test], verbose=0)
         scores.append(accuracy_score(y[test], proba.round()))
     seconds = time.perf_counter() - start
-    return {"fits": k, "seconds": seconds, "warm": None, "score": float(np.mean(scores)),
-            "score_first_k": float(np.mean(scores))}
+    return {
+        "fits": k,
+        "seconds": seconds,
+        "warm": None,
+        "score": float(np.mean(scores)),
+        "score_first_k": float(np.mean(scores)),
+    }
 
 
 RUNNERS = {"ours": run_ours, "mlp": run_mlp, "keras_loop": run_keras_loop}
@@ -102,7 +117,10 @@ def in_child(runner, backend, k):
     env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "2"}
     out = subprocess.run(
         [sys.executable, __file__, "--child", runner, "--fits-of-keras-loop", str(k)],
-        env=env, capture_output=True, text=True, check=True,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -125,8 +143,10 @@ def main():
     ours = rows[0][1]["seconds"] / rows[0][1]["fits"]
     print(f"Reference workload (30 fits of RepeatedKFold 10x3), {os.cpu_count()} CPUs")
     print()
-    print(f"| method | fits | total s | warm s | per fit s | exact-match | first {k} folds "
-          "| time / skmultimlp (tensorflow) |")
+    print(
+        f"| method | fits | total s | warm s | per fit s | exact-match | first {k} folds "
+        "| time / skmultimlp (tensorflow) |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for name, r in rows:
         per_fit = r["seconds"] / r["fits"]

@@ -66,8 +66,10 @@ class MaskedBinaryCrossentropy(keras.losses.Loss):
         self.label_weight = None if label_weight is None else [float(v) for v in label_weight]
 
     def call(self, y_true, y_pred):
-        weight = 1.0 if self.label_weight is None else keras.ops.convert_to_tensor(
-            self.label_weight, y_pred.dtype
+        weight = (
+            1.0
+            if self.label_weight is None
+            else keras.ops.convert_to_tensor(self.label_weight, y_pred.dtype)
         )
         return entry_loss(y_true, y_pred, weight)
 
@@ -232,9 +234,7 @@ class TensorFlowLoop(_Loop):
             tf.TensorSpec([], tf.int32),  # epochs to run
         ]
         self._jit = not sparse
-        self._fn = tf.function(
-            self._epochs, input_signature=self._signature, jit_compile=self._jit
-        )
+        self._fn = tf.function(self._epochs, input_signature=self._signature, jit_compile=self._jit)
         self._forward = tf.function(
             lambda x: self.model(x, training=False),
             input_signature=[tf.TensorSpec([None, n_features], tf.float32)],
@@ -259,8 +259,11 @@ class TensorFlowLoop(_Loop):
 
         def epoch(e, losses):
             keys = tf.random.stateless_uniform(
-                [length], seed=tf.stack([seed, epoch_start + e]), minval=0,
-                maxval=_KEY_MAX, dtype=tf.int32,
+                [length],
+                seed=tf.stack([seed, epoch_start + e]),
+                minval=0,
+                maxval=_KEY_MAX,
+                dtype=tf.int32,
             )
             order = tf.argsort(tf.where(is_real, keys, _KEY_MAX))
 
@@ -414,9 +417,7 @@ class JaxLoop(_Loop):
                 (loss, non_trainable), grads = self._grad(
                     trainable, non_trainable, x, y, sw, label_weight, count
                 )
-                trainable, opt_vars = self.optimizer.stateless_apply(
-                    opt_vars, grads, trainable
-                )
+                trainable, opt_vars = self.optimizer.stateless_apply(opt_vars, grads, trainable)
                 return (trainable, non_trainable, opt_vars), total + loss * count
 
             state, total = jax.lax.fori_loop(0, n_batches, batch, (state, jnp.float32(0)))
@@ -485,6 +486,10 @@ def make_loop(model, optimizer, *, batch_size, n_features, n_labels, sparse):
     """A compiled loop for the current Keras backend, with ``model`` as its template."""
     cls = TensorFlowLoop if require_supported_backend() == "tensorflow" else JaxLoop
     return cls(
-        model, optimizer, batch_size=batch_size, n_features=n_features, n_labels=n_labels,
+        model,
+        optimizer,
+        batch_size=batch_size,
+        n_features=n_features,
+        n_labels=n_labels,
         sparse=sparse,
     )

@@ -70,7 +70,15 @@ def has_custom_train_step(model):
 
 
 def train(
-    model, optimizer, data, *, template, epochs, batch_size, verbose, callbacks=None,
+    model,
+    optimizer,
+    data,
+    *,
+    template,
+    epochs,
+    batch_size,
+    verbose,
+    callbacks=None,
     stopping=None,
 ):
     """Train ``model`` in place; return the mean training loss of each epoch run.
@@ -101,20 +109,34 @@ def train(
     """
     if callbacks or has_custom_train_step(model):
         return _train_with_fit(
-            model, optimizer, data, epochs=epochs, batch_size=batch_size, verbose=verbose,
-            callbacks=callbacks or [], stopping=stopping,
+            model,
+            optimizer,
+            data,
+            epochs=epochs,
+            batch_size=batch_size,
+            verbose=verbose,
+            callbacks=callbacks or [],
+            stopping=stopping,
         )
     n_features = data.n_features
     key = loop_key(
-        model, optimizer, batch_size=batch_size, n_features=n_features,
-        n_labels=data.Y.shape[1], sparse=data.sparse,
+        model,
+        optimizer,
+        batch_size=batch_size,
+        n_features=n_features,
+        n_labels=data.Y.shape[1],
+        sparse=data.sparse,
     )
     loop = POOL.checkout(key)
     if loop is None:
         loop_model, loop_optimizer = template() if key is not None else (model, optimizer)
         loop = make_loop(
-            loop_model, loop_optimizer, batch_size=batch_size, n_features=n_features,
-            n_labels=data.Y.shape[1], sparse=data.sparse,
+            loop_model,
+            loop_optimizer,
+            batch_size=batch_size,
+            n_features=n_features,
+            n_labels=data.Y.shape[1],
+            sparse=data.sparse,
         )
     loop.load(model, optimizer, data)
     # One call runs every epoch, unless something has to happen between epochs.
