@@ -2,14 +2,24 @@
 
 The metric functions are thin wrappers of scikit-learn's, fixing the arguments that
 matter for multi-label work (``zero_division=0`` for labels never predicted). The
-scorers in :data:`SCORERS` are built from scikit-learn's metrics with ``make_scorer``,
-so each works as ``scoring=`` in ``GridSearchCV``, ``cross_val_score`` and
-``cross_validate``, and the whole dict works as ``cross_validate(..., scoring=SCORERS)``.
+scorers in :data:`SCORERS` are built from these wrappers with ``make_scorer``, so each
+works as ``scoring=`` in ``GridSearchCV``, ``cross_val_score`` and ``cross_validate``,
+and the whole dict works as ``cross_validate(..., scoring=SCORERS)``.
+
+Missing labels: a ``y_true`` entry that is NaN or ``-1`` means "unknown" (the convention
+of :class:`~skmultimlp.KerasMultiLabelClassifier`). By default (``missing="raise"``) every
+metric and every scorer of :data:`SCORERS` raises a ``ValueError`` for such a ``y_true``;
+with ``missing="ignore"`` (and the scorers of ``make_scorers(missing="ignore")``) only the
+known entries are scored, as each function's documentation states. The masked values are
+still computed by scikit-learn's metric functions: an unknown entry set to 0 in both
+``y_true`` and ``y_pred`` is a true negative, which changes no precision, recall, F1 or
+Jaccard score, and the counting metrics are given the known entries only.
 """
 
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn import metrics as _skm
 
 __all__ = [
@@ -18,18 +28,109 @@ __all__ = [
     "exact_match_score",
     "hamming_loss",
     "macro_f1_score",
+    "make_scorers",
     "multilabel_report",
 ]
 
+_MISSING_OPTIONS = ("raise", "ignore")
 
-def exact_match_score(y_true, y_pred, *, sample_weight=None):
+
+def _check_missing_option(missing):
+    if not isinstance(missing, str) or missing not in _MISSING_OPTIONS:
+        raise ValueError(f"missing must be 'raise' or 'ignore', got {missing!r}.")
+
+
+def _as_dense(y):
+    """``y`` as a numpy array, with pandas' NA (nullable columns) and None as NaN."""
+    if hasattr(y, "columns"):
+        try:
+            return y.to_numpy(dtype=np.float64, na_value=np.nan)
+        except (TypeError, ValueError):
+            return y.to_numpy()
+    y = y.toarray() if sp.issparse(y) else np.asarray(y)
+    if y.dtype == object:
+        try:
+            y = y.astype(np.float64)
+        except (TypeError, ValueError):
+            pass  # not numbers: scikit-learn's own checks will say what is wrong
+    return y
+
+
+def _is_missing(values):
+    missing = values == -1
+    if values.dtype.kind == "f":
+        missing |= np.isnan(values)
+    return missing
+
+
+def _missing_mask(y_true):
+    """Boolean mask of the NaN / -1 entries of a 2-D ``y_true``, or None if it has none.
+
+    Returns ``(y_true, mask)``: ``y_true`` itself when nothing is missing (so that
+    scikit-learn sees exactly the caller's input), else a dense array.
+    """
+    if sp.issparse(y_true):
+        if y_true.ndim != 2 or not _is_missing(np.asarray(y_true.data)).any():
+            return y_true, None
+    dense = _as_dense(y_true)
+    if dense.ndim != 2 or dense.dtype.kind not in "biuf":
+        return y_true, None  # 1-D or non-numeric targets are scikit-learn's to judge
+    mask = _is_missing(dense)
+    return (dense, mask) if mask.any() else (y_true, None)
+
+
+def _masked(y_true, y_pred, missing):
+    """Apply the ``missing`` option to ``y_true``.
+
+    Returns ``(y_true, y_pred, known)``. ``known`` is None when ``y_true`` has no missing
+    entry: the inputs are then returned unchanged. Otherwise (``missing="ignore"``) the
+    unknown entries are 0 in new copies of both arrays and ``known`` is the boolean mask
+    of the known ones.
+    """
+    _check_missing_option(missing)
+    y_true, mask = _missing_mask(y_true)
+    if mask is None:
+        return y_true, y_pred, None
+    if missing == "raise":
+        raise ValueError(
+            f"y_true has {int(mask.sum())} missing label entries (NaN or -1). Pass "
+            "missing='ignore' to score only the known entries (scorers: "
+            "skmultimlp.metrics.make_scorers(missing='ignore')), or fill them in."
+        )
+    y_pred = _as_dense(y_pred)
+    if y_pred.shape != mask.shape:
+        raise ValueError(
+            f"y_true and y_pred must have the same shape, got {mask.shape} and {y_pred.shape}."
+        )
+    if not (~mask).any():
+        raise ValueError("y_true has no known label entry: every entry is missing.")
+    known = ~mask
+    return np.where(known, y_true, 0), np.where(known, y_pred, 0), known
+
+
+def _known_rows(y_true, y_pred, sample_weight, known):
+    """Keep the samples with at least one known label (all of them when ``known`` is None)."""
+    if known is None:
+        return y_true, y_pred, sample_weight
+    rows = known.any(axis=1)
+    if sample_weight is not None:
+        sample_weight = np.asarray(sample_weight)[rows]
+    return y_true[rows], y_pred[rows], sample_weight
+
+
+def exact_match_score(y_true, y_pred, *, sample_weight=None, missing="raise"):
     """Fraction of samples whose whole label set is predicted exactly (subset accuracy).
 
     Parameters
     ----------
     y_true, y_pred : array-like of shape (n_samples, n_labels)
-        0/1 indicator matrices.
+        0/1 indicator matrices. ``y_true`` may hold NaN or -1 for unknown entries when
+        ``missing="ignore"``.
     sample_weight : array-like of shape (n_samples,), default=None
+    missing : {"raise", "ignore"}, default="raise"
+        What to do with unknown entries of ``y_true``: ``"raise"`` a ``ValueError``, or
+        ``"ignore"`` them: a sample counts as right when all its *known* labels are
+        right, and samples with no known label are left out.
 
     Returns
     -------
@@ -39,18 +140,28 @@ def exact_match_score(y_true, y_pred, *, sample_weight=None):
     --------
     >>> exact_match_score([[1, 0], [1, 1]], [[1, 0], [0, 1]])
     0.5
+    >>> exact_match_score([[1, -1], [1, 1]], [[1, 0], [0, 1]], missing="ignore")
+    0.5
     """
+    y_true, y_pred, known = _masked(y_true, y_pred, missing)
+    # Unknown entries are 0 in both arrays, so they always agree.
+    y_true, y_pred, sample_weight = _known_rows(y_true, y_pred, sample_weight, known)
     return float(_skm.accuracy_score(y_true, y_pred, sample_weight=sample_weight))
 
 
-def hamming_loss(y_true, y_pred, *, sample_weight=None):
+def hamming_loss(y_true, y_pred, *, sample_weight=None, missing="raise"):
     """Fraction of the individual label decisions that are wrong (lower is better).
 
     Parameters
     ----------
     y_true, y_pred : array-like of shape (n_samples, n_labels)
-        0/1 indicator matrices.
+        0/1 indicator matrices. ``y_true`` may hold NaN or -1 for unknown entries when
+        ``missing="ignore"``.
     sample_weight : array-like of shape (n_samples,), default=None
+    missing : {"raise", "ignore"}, default="raise"
+        What to do with unknown entries of ``y_true``: ``"raise"`` a ``ValueError``, or
+        ``"ignore"`` them: the loss is then the (sample-weighted) fraction of the known
+        entries that are wrong.
 
     Returns
     -------
@@ -60,19 +171,73 @@ def hamming_loss(y_true, y_pred, *, sample_weight=None):
     --------
     >>> hamming_loss([[1, 0], [1, 1]], [[1, 0], [0, 1]])
     0.25
+    >>> hamming_loss([[1, -1], [1, 1]], [[1, 0], [0, 1]], missing="ignore")
+    0.3333333333333333
     """
-    return float(_skm.hamming_loss(y_true, y_pred, sample_weight=sample_weight))
+    y_true, y_pred, known = _masked(y_true, y_pred, missing)
+    if known is None:
+        return float(_skm.hamming_loss(y_true, y_pred, sample_weight=sample_weight))
+    # The known entries, one after another, form a single binary problem.
+    weights = None
+    if sample_weight is not None:
+        weights = np.broadcast_to(np.asarray(sample_weight)[:, None], known.shape)[known]
+    return float(_skm.hamming_loss(y_true[known], y_pred[known], sample_weight=weights))
 
 
-def macro_f1_score(y_true, y_pred, *, sample_weight=None):
+def _f1_score(y_true, y_pred, *, average, sample_weight=None, missing="raise"):
+    """F1 with ``zero_division=0``; with ``missing="ignore"``, on the known entries.
+
+    ``"macro"``: mean over the labels with a known entry of each label's F1 on its
+    known rows; ``"micro"``: F1 of all known entries pooled; ``"samples"``: mean over the
+    samples with a known label of each sample's F1 over its known labels.
+    """
+    y_true, y_pred, known = _masked(y_true, y_pred, missing)
+    # Unknown entries are 0 in both arrays: true negatives, which no F1 counts.
+    if known is not None and average == "macro":
+        if known.shape[1] == 1:  # scikit-learn reads a single column as a binary target
+            per_label = [
+                _skm.f1_score(
+                    y_true[:, 0], y_pred[:, 0], zero_division=0, sample_weight=sample_weight
+                )
+            ]
+        else:
+            per_label = _skm.f1_score(
+                y_true, y_pred, average=None, zero_division=0, sample_weight=sample_weight
+            )
+        return float(np.mean(np.asarray(per_label)[known.any(axis=0)]))
+    if average == "samples":
+        y_true, y_pred, sample_weight = _known_rows(y_true, y_pred, sample_weight, known)
+    return float(
+        _skm.f1_score(y_true, y_pred, average=average, zero_division=0, sample_weight=sample_weight)
+    )
+
+
+def _jaccard_samples_score(y_true, y_pred, *, sample_weight=None, missing="raise"):
+    """Mean per-sample Jaccard index; with ``missing="ignore"``, over each sample's known
+    labels, and samples with no known label are left out."""
+    y_true, y_pred, known = _masked(y_true, y_pred, missing)
+    y_true, y_pred, sample_weight = _known_rows(y_true, y_pred, sample_weight, known)
+    return float(
+        _skm.jaccard_score(
+            y_true, y_pred, average="samples", zero_division=0, sample_weight=sample_weight
+        )
+    )
+
+
+def macro_f1_score(y_true, y_pred, *, sample_weight=None, missing="raise"):
     """Unweighted mean of the per-label F1 scores; a label never predicted nor present
     scores 0 (``zero_division=0``), so rare labels are not hidden.
 
     Parameters
     ----------
     y_true, y_pred : array-like of shape (n_samples, n_labels)
-        0/1 indicator matrices.
+        0/1 indicator matrices. ``y_true`` may hold NaN or -1 for unknown entries when
+        ``missing="ignore"``.
     sample_weight : array-like of shape (n_samples,), default=None
+    missing : {"raise", "ignore"}, default="raise"
+        What to do with unknown entries of ``y_true``: ``"raise"`` a ``ValueError``, or
+        ``"ignore"`` them: each label's F1 is then computed on the samples where that
+        label is known, and the mean is over the labels known on at least one sample.
 
     Returns
     -------
@@ -82,24 +247,74 @@ def macro_f1_score(y_true, y_pred, *, sample_weight=None):
     --------
     >>> macro_f1_score([[1, 0], [1, 1]], [[1, 0], [0, 1]])
     0.8333333333333333
+    >>> macro_f1_score([[1, 0], [np.nan, 1]], [[1, 0], [0, 1]], missing="ignore")
+    1.0
     """
-    return float(
-        _skm.f1_score(y_true, y_pred, average="macro", zero_division=0, sample_weight=sample_weight)
-    )
+    return _f1_score(y_true, y_pred, average="macro", sample_weight=sample_weight, missing=missing)
 
 
-SCORERS = {
-    "exact_match": _skm.make_scorer(_skm.accuracy_score),
-    "neg_hamming_loss": _skm.make_scorer(_skm.hamming_loss, greater_is_better=False),
-    "f1_macro": _skm.make_scorer(_skm.f1_score, average="macro", zero_division=0),
-    "f1_micro": _skm.make_scorer(_skm.f1_score, average="micro", zero_division=0),
-    "f1_samples": _skm.make_scorer(_skm.f1_score, average="samples", zero_division=0),
-    "jaccard_samples": _skm.make_scorer(_skm.jaccard_score, average="samples", zero_division=0),
-}
+def make_scorers(*, missing="raise"):
+    """The multi-label scorers, with a chosen treatment of missing ``y_true`` entries.
+
+    Parameters
+    ----------
+    missing : {"raise", "ignore"}, default="raise"
+        ``"raise"``: a ``y_true`` holding NaN or -1 is a ``ValueError`` (these are the
+        scorers of :data:`SCORERS`). ``"ignore"``: each scorer scores the known entries
+        only, as the ``missing="ignore"`` option of the metric functions:
+
+        * ``"exact_match"``: samples whose known labels are all right, among the samples
+          with a known label;
+        * ``"neg_hamming_loss"``: minus the wrong fraction of the known entries;
+        * ``"f1_macro"``: mean over labels of the F1 on the samples where the label is
+          known;
+        * ``"f1_micro"``: F1 of all known entries pooled;
+        * ``"f1_samples"``, ``"jaccard_samples"``: mean over the samples with a known
+          label of the score over that sample's known labels.
+
+        With no missing entry, both choices give scikit-learn's values.
+
+    Returns
+    -------
+    dict of str to scorer
+        A new dict with the keys of :data:`SCORERS`; greater is better for each.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_multilabel_classification
+    >>> from sklearn.neighbors import KNeighborsClassifier
+    >>> X, y = make_multilabel_classification(n_samples=40, n_classes=3, random_state=0)
+    >>> clf = KNeighborsClassifier().fit(X, y)
+    >>> y_partial = y.astype(float)
+    >>> y_partial[0, 1] = np.nan  # unknown
+    >>> scorers = make_scorers(missing="ignore")
+    >>> round(scorers["f1_macro"](clf, X, y_partial), 3)
+    0.824
+    """
+    _check_missing_option(missing)
+
+    def scorer(func, greater_is_better=True, **kwargs):
+        return _skm.make_scorer(
+            func, greater_is_better=greater_is_better, missing=missing, **kwargs
+        )
+
+    return {
+        "exact_match": scorer(exact_match_score),
+        "neg_hamming_loss": scorer(hamming_loss, greater_is_better=False),
+        "f1_macro": scorer(_f1_score, average="macro"),
+        "f1_micro": scorer(_f1_score, average="micro"),
+        "f1_samples": scorer(_f1_score, average="samples"),
+        "jaccard_samples": scorer(_jaccard_samples_score),
+    }
+
+
+SCORERS = make_scorers()
 """dict of str to scorer: multi-label scorers, greater is better for each.
 
 Keys: ``"exact_match"``, ``"neg_hamming_loss"``, ``"f1_macro"``, ``"f1_micro"``,
-``"f1_samples"``, ``"jaccard_samples"``.
+``"f1_samples"``, ``"jaccard_samples"``. Each raises a ``ValueError`` for a ``y_true``
+with missing (NaN or -1) entries; ``make_scorers(missing="ignore")`` gives the same
+scorers scoring the known entries only.
 """
 
 
@@ -163,17 +378,23 @@ class MultilabelReport:
         return "\n".join(lines)
 
 
-def multilabel_report(y_true, y_pred, y_proba=None, labels=None):
+def multilabel_report(y_true, y_pred, y_proba=None, labels=None, *, missing="raise"):
     """Per-label precision, recall, F1, support (and ROC AUC) with macro/micro averages.
 
     Parameters
     ----------
     y_true, y_pred : array-like of shape (n_samples, n_labels)
-        0/1 indicator matrices.
+        0/1 indicator matrices. ``y_true`` may hold NaN or -1 for unknown entries when
+        ``missing="ignore"``.
     y_proba : array-like of shape (n_samples, n_labels), default=None
         Predicted probabilities; adds a per-label ROC AUC column.
     labels : sequence of length n_labels, default=None
         Label names, e.g. a fitted estimator's ``classes_``; default ``0..n_labels-1``.
+    missing : {"raise", "ignore"}, default="raise"
+        What to do with unknown entries of ``y_true``: ``"raise"`` a ``ValueError``, or
+        ``"ignore"`` them: each label's scores and support then come from the samples
+        where it is known (NaN for a label known nowhere, left out of the macro
+        average), and the micro average pools the known entries.
 
     Returns
     -------
@@ -194,6 +415,7 @@ def multilabel_report(y_true, y_pred, y_proba=None, labels=None):
        macro avg       1.000      0.750      0.833          4
        micro avg       1.000      0.750      0.857          4
     """
+    y_true, y_pred, known = _masked(y_true, y_pred, missing)
     y_true = np.asarray(y_true)
     y_pred = np.asarray(y_pred)
     if y_true.ndim != 2 or y_true.shape != y_pred.shape:
@@ -205,36 +427,48 @@ def multilabel_report(y_true, y_pred, y_proba=None, labels=None):
     names = list(range(n_labels)) if labels is None else list(labels)
     if len(names) != n_labels:
         raise ValueError(f"labels has {len(names)} names for {n_labels} label columns.")
+    if known is None:
+        known = np.ones(y_true.shape, dtype=bool)
+    labelled = known.any(axis=0)
     p, r, f, s = _skm.precision_recall_fscore_support(y_true, y_pred, average=None, zero_division=0)
-    averages = {}
-    for avg in ("macro", "micro"):
-        ap, ar, af, _ = _skm.precision_recall_fscore_support(
-            y_true, y_pred, average=avg, zero_division=0
-        )
-        averages[avg] = {
-            "precision": float(ap),
-            "recall": float(ar),
-            "f1": float(af),
+    # A label known on no sample has no score (it would otherwise read as a 0).
+    p, r, f = (np.where(labelled, v, np.nan) for v in (p, r, f))
+    averages = {
+        "macro": {
+            "precision": float(np.mean(p[labelled])),
+            "recall": float(np.mean(r[labelled])),
+            "f1": float(np.mean(f[labelled])),
             "support": int(s.sum()),
         }
+    }
+    # Unknown entries are 0 in y_true and y_pred: true negatives, which micro-averaged
+    # precision, recall and F1 do not count.
+    ap, ar, af, _ = _skm.precision_recall_fscore_support(
+        y_true, y_pred, average="micro", zero_division=0
+    )
+    averages["micro"] = {
+        "precision": float(ap),
+        "recall": float(ar),
+        "f1": float(af),
+        "support": int(s.sum()),
+    }
     auc = None
     if y_proba is not None:
         y_proba = np.asarray(y_proba, dtype=float)
         if y_proba.shape != y_true.shape:
             raise ValueError(f"y_proba must have shape {y_true.shape}, got {y_proba.shape}.")
         auc = np.array(
-            [
-                _skm.roc_auc_score(y_true[:, j], y_proba[:, j])
-                if len(np.unique(y_true[:, j])) == 2
-                else np.nan
-                for j in range(n_labels)
-            ]
+            [_roc_auc(y_true[known[:, j], j], y_proba[known[:, j], j]) for j in range(n_labels)]
         )
         defined = ~np.isnan(auc)
         averages["macro"]["roc_auc"] = float(auc[defined].mean()) if defined.any() else np.nan
-        averages["micro"]["roc_auc"] = (
-            float(_skm.roc_auc_score(y_true, y_proba, average="micro"))
-            if len(np.unique(y_true)) == 2
-            else np.nan
-        )
+        # Micro-averaged ROC AUC is the AUC of all (known) entries pooled.
+        averages["micro"]["roc_auc"] = _roc_auc(y_true[known], y_proba[known])
     return MultilabelReport(names, p, r, f, s, auc, averages)
+
+
+def _roc_auc(y_true, y_score):
+    """Binary ROC AUC, or NaN when ``y_true`` does not hold both classes."""
+    if len(np.unique(y_true)) != 2:
+        return np.nan
+    return float(_skm.roc_auc_score(y_true, y_score))

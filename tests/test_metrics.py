@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from sklearn import metrics as skm
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import make_multilabel_classification
@@ -11,6 +12,7 @@ from skmultimlp.metrics import (
     exact_match_score,
     hamming_loss,
     macro_f1_score,
+    make_scorers,
     multilabel_report,
 )
 
@@ -101,3 +103,210 @@ def test_report_bad_input():
         multilabel_report(Y_TRUE, Y_PRED, labels=["a", "b"])
     with pytest.raises(ValueError, match="y_proba must have shape"):
         multilabel_report(Y_TRUE, Y_PRED, Y_PROBA[:, :2])
+
+
+# --- missing labels ---------------------------------------------------------------------
+
+Y_MISS = Y_TRUE.astype(float)
+Y_MISS[rng.uniform(size=Y_MISS.shape) < 0.25] = np.nan
+Y_MISS[0] = np.nan  # a sample with no known label
+Y_MISS[:, 2] = np.where(np.arange(50) % 2, np.nan, Y_MISS[:, 2])  # a half-known label
+KNOWN = ~np.isnan(Y_MISS)
+W = rng.uniform(0.5, 2, size=50)
+
+
+def _counts(t, p, w):
+    """Weighted true positives, false positives and false negatives."""
+    return (w * (t & p)).sum(), (w * (~t & p)).sum(), (w * (t & ~p)).sum()
+
+
+def _f1(tp, fp, fn):
+    return 0.0 if 2 * tp + fp + fn == 0 else 2 * tp / (2 * tp + fp + fn)
+
+
+def _numpy_reference(name, y, p, w):
+    """Scores over the known entries of y (NaN: unknown), written out with numpy."""
+    known = ~np.isnan(y)
+    t, p = np.nan_to_num(y).astype(bool), p.astype(bool)
+    rows = known.any(1)
+    if name == "exact_match":
+        right = np.array([(t[i, k] == p[i, k]).all() for i, k in enumerate(known)])
+        return np.average(right[rows], weights=w[rows])
+    if name == "neg_hamming_loss":
+        wrong = ((t != p) & known).sum(1)
+        return -(w * wrong).sum() / (w * known.sum(1)).sum()
+    if name == "f1_macro":
+        labels = [j for j in range(y.shape[1]) if known[:, j].any()]
+        return np.mean(
+            [_f1(*_counts(t[known[:, j], j], p[known[:, j], j], w[known[:, j]])) for j in labels]
+        )
+    if name == "f1_micro":
+        ww = np.broadcast_to(w[:, None], y.shape)
+        return _f1(*_counts(t[known], p[known], ww[known]))
+    per_row = []
+    for i in np.flatnonzero(rows):
+        tp, fp, fn = _counts(t[i, known[i]], p[i, known[i]], 1)
+        if name == "f1_samples":
+            per_row.append(_f1(tp, fp, fn))
+        else:  # jaccard_samples
+            per_row.append(0.0 if tp + fp + fn == 0 else tp / (tp + fp + fn))
+    return np.average(per_row, weights=w[rows])
+
+
+FUNCTIONS = {
+    "exact_match": exact_match_score,
+    "neg_hamming_loss": lambda *a, **k: -hamming_loss(*a, **k),
+    "f1_macro": macro_f1_score,
+}
+
+
+def test_missing_fixture_is_what_the_tests_need():
+    assert not KNOWN[0].any() and KNOWN.any(1).mean() > 0.9
+    assert 0 < KNOWN.mean() < 1 and KNOWN[:, 2].sum() < KNOWN[:, 0].sum()
+
+
+@pytest.mark.parametrize("marker", [np.nan, -1])
+@pytest.mark.parametrize("func", [exact_match_score, hamming_loss, macro_f1_score])
+def test_metrics_raise_a_clear_error_on_missing_entries(func, marker):
+    y = Y_TRUE.astype(float)
+    y[3, 1] = marker
+    with pytest.raises(ValueError, match=r"1 missing label entries.*missing='ignore'"):
+        func(y, Y_PRED)
+    with pytest.raises(ValueError, match="missing='ignore'"):
+        multilabel_report(y, Y_PRED)
+
+
+@pytest.mark.parametrize("name", sorted(SCORERS))
+def test_every_scorer_raises_a_clear_error_on_missing_entries(name):
+    y = Y_TRUE.copy()
+    y[3, 1] = -1  # scikit-learn alone says "mix of multilabel-indicator and multiclass-..."
+    with pytest.raises(
+        ValueError, match=r"missing label entries.*make_scorers\(missing='ignore'\)"
+    ):
+        SCORERS[name](_Fixed(), None, y)
+
+
+def test_scorers_keep_their_names_and_signs():
+    ignore = make_scorers(missing="ignore")
+    assert (
+        list(ignore)
+        == list(SCORERS)
+        == [
+            "exact_match",
+            "neg_hamming_loss",
+            "f1_macro",
+            "f1_micro",
+            "f1_samples",
+            "jaccard_samples",
+        ]
+    )
+    for name in SCORERS:
+        assert SCORERS[name]._sign == ignore[name]._sign == (-1 if "hamming" in name else 1)
+    assert make_scorers() is not make_scorers()  # a new dict each time
+
+
+@pytest.mark.parametrize("w", [None, W], ids=["unweighted", "weighted"])
+def test_ignore_equals_sklearn_when_nothing_is_missing(w):
+    assert exact_match_score(Y_TRUE, Y_PRED, sample_weight=w, missing="ignore") == (
+        skm.accuracy_score(Y_TRUE, Y_PRED, sample_weight=w)
+    )
+    assert hamming_loss(Y_TRUE, Y_PRED, sample_weight=w, missing="ignore") == (
+        skm.hamming_loss(Y_TRUE, Y_PRED, sample_weight=w)
+    )
+    assert macro_f1_score(Y_TRUE, Y_PRED, sample_weight=w, missing="ignore") == skm.f1_score(
+        Y_TRUE, Y_PRED, average="macro", zero_division=0, sample_weight=w
+    )
+    ignore = make_scorers(missing="ignore")
+    for name, scorer in SCORERS.items():
+        assert ignore[name](_Fixed(), None, Y_TRUE, sample_weight=w) == scorer(
+            _Fixed(), None, Y_TRUE, sample_weight=w
+        )
+
+
+@pytest.mark.parametrize("w", [None, W], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("name", sorted(SCORERS))
+def test_ignore_scores_the_known_entries(name, w):
+    expected = _numpy_reference(name, Y_MISS, Y_PRED, np.ones(50) if w is None else w)
+    scorer = make_scorers(missing="ignore")[name]
+    assert scorer(_Fixed(), None, Y_MISS, sample_weight=w) == pytest.approx(expected)
+    y_minus_one = np.where(KNOWN, Y_MISS, -1).astype(int)
+    assert scorer(_Fixed(), None, y_minus_one, sample_weight=w) == pytest.approx(expected)
+    if name in FUNCTIONS:
+        got = FUNCTIONS[name](Y_MISS, Y_PRED, sample_weight=w, missing="ignore")
+        assert got == pytest.approx(expected)
+
+
+def test_ignore_leaves_out_a_label_known_nowhere():
+    y = Y_MISS.copy()
+    y[:, 3] = np.nan
+    expected = np.mean(
+        [skm.f1_score(y[KNOWN[:, j], j], Y_PRED[KNOWN[:, j], j], zero_division=0) for j in range(3)]
+    )
+    assert macro_f1_score(y, Y_PRED, missing="ignore") == pytest.approx(expected)
+
+
+def test_ignore_accepts_nullable_dataframe_and_single_label():
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(np.where(KNOWN, Y_MISS, -1).astype(int)).astype("Int64")
+    frame = frame.mask(~KNOWN)  # pandas' NA
+    assert exact_match_score(frame, Y_PRED, missing="ignore") == pytest.approx(
+        _numpy_reference("exact_match", Y_MISS, Y_PRED, np.ones(50))
+    )
+    one = Y_MISS[:, [1]]
+    assert macro_f1_score(one, Y_PRED[:, [1]], missing="ignore") == pytest.approx(
+        skm.f1_score(Y_MISS[KNOWN[:, 1], 1], Y_PRED[KNOWN[:, 1], 1], zero_division=0)
+    )
+
+
+def test_missing_option_is_checked():
+    for bad in ("drop", None):
+        with pytest.raises(ValueError, match="missing must be 'raise' or 'ignore'"):
+            exact_match_score(Y_TRUE, Y_PRED, missing=bad)
+        with pytest.raises(ValueError, match="missing must be 'raise' or 'ignore'"):
+            make_scorers(missing=bad)
+    with pytest.raises(ValueError, match="no known label entry"):
+        hamming_loss(np.full((3, 2), np.nan), np.zeros((3, 2)), missing="ignore")
+
+
+def test_sparse_y_true_with_missing_entries():
+    y = sp.csr_matrix(np.where(KNOWN, Y_MISS, -1))
+    with pytest.raises(ValueError, match="missing label entries"):
+        hamming_loss(y, Y_PRED)
+    assert hamming_loss(y, Y_PRED, missing="ignore") == pytest.approx(
+        -_numpy_reference("neg_hamming_loss", Y_MISS, Y_PRED, np.ones(50))
+    )
+    assert hamming_loss(sp.csr_matrix(Y_TRUE), Y_PRED) == skm.hamming_loss(Y_TRUE, Y_PRED)
+
+
+def test_metrics_do_not_modify_their_inputs():
+    y, p = Y_MISS.copy(), Y_PRED.copy()
+    for func in (exact_match_score, hamming_loss, macro_f1_score):
+        func(y, p, missing="ignore")
+    multilabel_report(y, p, Y_PROBA, missing="ignore")
+    np.testing.assert_array_equal(y, Y_MISS)
+    np.testing.assert_array_equal(p, Y_PRED)
+
+
+def test_report_ignore_scores_each_label_on_its_known_rows():
+    y = Y_MISS.copy()
+    y[:, 3] = np.nan  # known nowhere
+    known = ~np.isnan(y)
+    report = multilabel_report(y, Y_PRED, Y_PROBA, missing="ignore")
+    for j in range(3):
+        rows = known[:, j]
+        p, r, f, s = skm.precision_recall_fscore_support(
+            y[rows, j], Y_PRED[rows, j], average="binary", zero_division=0
+        )
+        assert (report.precision[j], report.recall[j], report.f1[j]) == pytest.approx((p, r, f))
+        assert report.support[j] == int(y[rows, j].sum())
+        assert report.roc_auc[j] == pytest.approx(skm.roc_auc_score(y[rows, j], Y_PROBA[rows, j]))
+    assert np.isnan([report.precision[3], report.f1[3], report.roc_auc[3]]).all()
+    assert report.support[3] == 0
+    assert report.averages["macro"]["f1"] == pytest.approx(np.mean(report.f1[:3]))
+    assert report.averages["micro"]["f1"] == pytest.approx(
+        skm.f1_score(y[known], Y_PRED[known], zero_division=0)
+    )
+    assert report.averages["micro"]["roc_auc"] == pytest.approx(
+        skm.roc_auc_score(y[known], Y_PROBA[known])
+    )
+    assert "nan" in str(report)
