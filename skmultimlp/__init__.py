@@ -7,8 +7,10 @@ from .metrics import (
     exact_match_score,
     hamming_loss,
     macro_f1_score,
+    make_scorers,
     multilabel_report,
 )
+from .thresholds import MultiLabelThresholdTuner
 
 __version__ = "0.1.0"
 
@@ -16,10 +18,12 @@ __all__ = [
     "SCORERS",
     "REFERENCE_NEW_ROW",
     "KerasMultiLabelClassifier",
+    "MultiLabelThresholdTuner",
     "__version__",
     "exact_match_score",
     "hamming_loss",
     "load_reference",
     "macro_f1_score",
+    "make_scorers",
     "multilabel_report",
 ]

@@ -1,0 +1,641 @@
+"""Per-label decision thresholds, tuned on out-of-fold probabilities.
+
+scikit-learn's :class:`~sklearn.model_selection.TunedThresholdClassifierCV` tunes the
+threshold of a binary classifier and rejects multi-label targets.
+:class:`MultiLabelThresholdTuner` does the same for any multi-label estimator with
+``predict_proba``, one threshold per label, and borrows its parameter names.
+"""
+
+import numbers
+import warnings
+from collections.abc import Callable
+from dataclasses import replace
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.metrics import precision_recall_fscore_support
+from sklearn.model_selection import ShuffleSplit, check_cv
+from sklearn.utils import _safe_indexing, get_tags, indexable
+from sklearn.utils.parallel import Parallel, delayed
+from sklearn.utils.validation import check_consistent_length, check_is_fitted
+
+from ._targets import MISSING, encode_targets, transform_targets
+from .metrics import SCORERS, exact_match_score, make_scorers
+
+__all__ = ["MultiLabelThresholdTuner"]
+
+PER_LABEL_METRICS = ("f1", "balanced_accuracy", "precision", "recall")
+"""Names of the per-label objectives of :class:`MultiLabelThresholdTuner`."""
+
+_FIXED_GRID = np.round(np.linspace(0.01, 0.99, 99), 2)
+_MAX_DATA_CANDIDATES = 100
+_MAX_SWEEPS = 10
+
+
+def _check_thresholds(thresholds):
+    """The candidate grid as a sorted 1-D array in (0, 1), or None for the default."""
+    if thresholds is None:
+        return None
+    if isinstance(thresholds, numbers.Integral) and not isinstance(thresholds, (bool, np.bool_)):
+        if thresholds < 1:
+            raise ValueError(
+                f"thresholds={thresholds} gives an empty grid of candidate thresholds: pass "
+                "a positive number of grid points, an array of candidates in (0, 1), or "
+                "None for the default grid."
+            )
+        return np.linspace(0, 1, int(thresholds) + 2)[1:-1]
+    try:
+        grid = None if isinstance(thresholds, str) else np.asarray(thresholds, dtype=float)
+    except (TypeError, ValueError):
+        grid = None
+    if grid is None or grid.ndim != 1:
+        raise TypeError(
+            "thresholds must be None, a number of grid points, or a 1-D array of candidate "
+            f"thresholds in (0, 1), got {thresholds!r}."
+        )
+    if grid.size == 0:
+        raise ValueError(
+            "thresholds is an empty array: give at least one candidate threshold in (0, 1), "
+            "or None for the default grid."
+        )
+    outside = grid[~((grid > 0) & (grid < 1))]
+    if outside.size:
+        raise ValueError(
+            "thresholds must lie strictly between 0 and 1 (a label is predicted when its "
+            f"probability is >= its threshold), got {np.unique(outside)[:5].tolist()}."
+        )
+    return np.unique(grid)
+
+
+def _check_floor(value, name):
+    if value is None:
+        return None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be None or a float in [0, 1], got {value!r}.")
+    if not 0 <= value <= 1:
+        raise ValueError(f"{name} must be None or a float in [0, 1], got {value!r}.")
+    return float(value)
+
+
+def _default_candidates(proba):
+    """The default grid of one label: 0.01, 0.02, ..., 0.99, plus the midpoints between
+    consecutive distinct probabilities (at most about 100 of them, at quantiles)."""
+    values = np.unique(proba)
+    if values.size > _MAX_DATA_CANDIDATES + 1:
+        levels = np.linspace(0, 1, _MAX_DATA_CANDIDATES + 1)
+        values = np.unique(np.quantile(proba, levels, method="nearest"))
+    midpoints = (values[:-1] + values[1:]) / 2
+    return np.union1d(_FIXED_GRID, midpoints[(midpoints > 0) & (midpoints < 1)])
+
+
+def _best_index(scores, grid):
+    """Index of the best score; among equal best scores, the threshold closest to 0.5
+    (the lower one of two equally close, as ``grid`` is sorted). NaN scores lose."""
+    scores = np.where(np.isnan(scores), -np.inf, scores)
+    best = np.flatnonzero(scores == np.max(scores))
+    return best[np.argmin(np.abs(grid[best] - 0.5))]
+
+
+def _scores_over_grid(y, proba, grid):
+    """Precision, recall, F1 and balanced accuracy of one label at each candidate.
+
+    ``y`` (0/1) and ``proba`` hold the label's known rows. All values come from
+    scikit-learn's ``precision_recall_fscore_support`` (``zero_division=0``), computed
+    for all candidates at once by reading the candidates as the columns of a multi-label
+    problem; balanced accuracy is the mean recall of the classes present in ``y``, as
+    :func:`~sklearn.metrics.balanced_accuracy_score` defines it.
+    """
+    pred = proba[:, None] >= grid[None, :]
+    truth = np.repeat(y[:, None], grid.size, axis=1)
+    if grid.size == 1:  # scikit-learn reads a single column as a binary target
+        pred, truth = np.tile(pred, 2), np.tile(truth, 2)
+    precision, recall, f1, _ = precision_recall_fscore_support(
+        truth, pred, average=None, zero_division=0
+    )
+    _, specificity, _, _ = precision_recall_fscore_support(
+        1 - truth, ~pred, average=None, zero_division=0
+    )
+    present = [r for r, cls in ((recall, 1), (specificity, 0)) if np.any(y == cls)]
+    balanced = np.mean(present, axis=0)
+    k = grid.size
+    return {
+        "precision": precision[:k],
+        "recall": recall[:k],
+        "f1": f1[:k],
+        "balanced_accuracy": balanced[:k],
+    }
+
+
+def _positive_proba(estimator, proba, n_labels):
+    """Probability of each label being on, shape (n_samples, n_labels), from any
+    ``predict_proba`` output: one (n_samples, n_labels) array (``KerasMultiLabelClassifier``,
+    ``MLPClassifier``) or a list of one (n_samples, n_classes) array per label
+    (``KNeighborsClassifier``, ``RandomForestClassifier``)."""
+    classes = getattr(estimator, "classes_", None)
+    if not isinstance(proba, list):
+        proba = np.asarray(proba)
+        single_binary = (
+            n_labels == 1
+            and proba.ndim == 2
+            and proba.shape[1] == 2
+            and classes is not None
+            and np.ndim(classes) == 1
+            and len(classes) == 2
+        )
+        if not single_binary:
+            if proba.ndim != 2 or proba.shape[1] != n_labels:
+                raise ValueError(
+                    f"{type(estimator).__name__}.predict_proba returned shape {proba.shape}; "
+                    f"expected (n_samples, {n_labels}), one probability per label, or a "
+                    "list of one (n_samples, n_classes) array per label."
+                )
+            return proba
+        proba, classes = [proba], [classes]
+    if len(proba) != n_labels:
+        raise ValueError(
+            f"{type(estimator).__name__}.predict_proba returned {len(proba)} arrays for "
+            f"{n_labels} labels."
+        )
+    if classes is None:
+        classes = [None] * n_labels
+    columns = []
+    for j, (p, cls) in enumerate(zip(proba, classes, strict=True)):
+        p = np.asarray(p)
+        cls = np.arange(p.shape[1]) if cls is None else np.asarray(cls)
+        if not np.isin(cls, (0, 1)).all():
+            raise ValueError(
+                f"{type(estimator).__name__} learned the classes {cls.tolist()} for label "
+                f"{j}; every label must be a 0/1 target. A -1 (missing label) taken for a "
+                "class gives this: only estimators that accept missing labels, such as "
+                "KerasMultiLabelClassifier, can be tuned on a y with missing entries."
+            )
+        on = np.flatnonzero(cls == 1)
+        # A label with no positive sample in the training fold is never predicted on.
+        columns.append(p[:, on[0]] if on.size else np.zeros(p.shape[0]))
+    return np.column_stack(columns)
+
+
+def _fit(estimator, X, y, n_missing):
+    try:
+        return estimator.fit(X, y)
+    except ValueError as exc:
+        if not n_missing:
+            raise
+        raise ValueError(
+            f"{type(estimator).__name__} could not be fitted on a y with {n_missing} missing "
+            f"label entries (NaN or -1): {exc} Only estimators that accept missing labels, "
+            "such as KerasMultiLabelClassifier, can be tuned on such a y; otherwise drop or "
+            "fill in the missing entries."
+        ) from exc
+
+
+def _fit_and_predict(estimator, X, y, train, test, n_labels, n_missing):
+    """Fit on the training rows; return the probabilities of the test rows."""
+    _fit(estimator, _safe_indexing(X, train), _safe_indexing(y, train), n_missing)
+    proba = estimator.predict_proba(_safe_indexing(X, test))
+    return _positive_proba(estimator, proba, n_labels)
+
+
+class _FixedPredictions(ClassifierMixin, BaseEstimator):
+    """A "fitted classifier" whose ``predict`` returns given labels, for calling a
+    multi-label scorer on thresholded out-of-fold probabilities."""
+
+    # Each label of an indicator target has the classes 0 and 1; scorers whose metric
+    # has a ``pos_label`` (1 by default) check it against ``classes_``.
+    classes_ = np.array([0, 1])
+
+    def __init__(self, y_pred=None):
+        self.y_pred = y_pred
+
+    def predict(self, X):
+        return self.y_pred
+
+
+class MultiLabelThresholdTuner(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
+    """Multi-label classifier with one decision threshold per label, tuned by cross-validation.
+
+    Wraps any multi-label estimator with ``predict_proba``
+    (:class:`~skmultimlp.KerasMultiLabelClassifier`,
+    :class:`~sklearn.neural_network.MLPClassifier`,
+    :class:`~sklearn.neighbors.KNeighborsClassifier`, a
+    :class:`~sklearn.pipeline.Pipeline` ending in one). ``fit`` collects out-of-fold
+    probabilities, picks for each label the threshold that maximises ``scoring`` on them,
+    then refits the estimator on all the data. ``predict`` sets a label when its
+    probability is ``>= thresholds_`` of that label.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        A multi-label classifier with ``fit`` and ``predict_proba``; fitted already when
+        ``cv="prefit"``. Its ``predict_proba`` may return one (n_samples, n_labels)
+        array or a list of one (n_samples, 2) array per label (the positive class's
+        column is used).
+    scoring : str or callable, default="f1"
+        What the thresholds maximise on the out-of-fold predictions.
+
+        * Per-label objectives, each label tuned on its own with scikit-learn's metric:
+          ``"f1"``, ``"balanced_accuracy"``, ``"precision"``, ``"recall"``. Maximising
+          each label's F1 also maximises the macro F1 (their mean).
+        * A multi-label objective: a key of :data:`skmultimlp.metrics.SCORERS` such as
+          ``"exact_match"`` or ``"f1_micro"``, or a scorer callable
+          ``scorer(estimator, X, y)`` such as ``SCORERS["f1_samples"]``. It is evaluated
+          on all labels together and maximised by coordinate ascent: label after label,
+          the candidate that maximises the score with the other thresholds fixed is
+          kept, sweeping over the labels until a sweep changes nothing (at most 10
+          sweeps). The scorer is called as ``scorer(est, None, y)`` where
+          ``est.predict`` returns the thresholded out-of-fold probabilities, once per
+          label, candidate and sweep.
+    min_recall : float in [0, 1], default=None
+        Only thresholds whose per-label recall reaches ``min_recall`` are candidates,
+        e.g. ``scoring="precision", min_recall=0.8``: the most precise threshold that
+        still finds 80 % of each label's positives. Where no candidate reaches it, the
+        label gets the threshold of highest recall, with a warning.
+    min_precision : float in [0, 1], default=None
+        Likewise, a floor on each label's precision (e.g. with ``scoring="recall"``).
+        Where no candidate reaches it, the label gets the most precise threshold.
+    thresholds : int, array-like of shape (n_thresholds,) or None, default=None
+        Candidate thresholds. None: for each label, 0.01, 0.02, ..., 0.99 together with
+        the midpoints between consecutive distinct out-of-fold probabilities of that
+        label (at most about 100 of them, taken at quantiles), so that thresholds far
+        below 0.01 or between grid points can be found. An int ``n``: ``n`` evenly spaced
+        values strictly inside (0, 1) (``1`` gives ``[0.5]``). An array: these values,
+        each strictly between 0 and 1.
+    cv : int, float, cross-validation generator, iterable or "prefit", default=5
+        How the out-of-fold probabilities are made.
+
+        * int: number of folds of :class:`~sklearn.model_selection.KFold` (what
+          :func:`~sklearn.model_selection.check_cv` gives for a multi-label target);
+        * float in (0, 1): one :class:`~sklearn.model_selection.ShuffleSplit` holding
+          out that fraction of the rows (cheapest for slow estimators);
+        * a splitter or an iterable of (train, test) index arrays; its ``split`` gets
+          the 0/1 indicator matrix of ``y`` (missing entries as 0) as ``y``. A row in
+          several test sets counts once for each;
+        * ``"prefit"``: ``estimator`` is already fitted and ``(X, y)`` given to ``fit``
+          is a held-out set; the thresholds are tuned on it and ``estimator`` is used
+          as is, with no refit. Tuning on the data the estimator was fitted on
+          over-fits the thresholds.
+    n_jobs : int, default=None
+        Folds fitted in parallel (joblib). None means 1.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the split when ``cv`` is a float; not used otherwise.
+
+    Attributes
+    ----------
+    estimator_ : estimator instance
+        The estimator refitted on all of ``X, y`` (``estimator`` itself when
+        ``cv="prefit"``).
+    thresholds_ : ndarray of shape (n_labels,)
+        The tuned threshold of each label.
+    best_scores_ : ndarray of shape (n_labels,)
+        Per-label objective: each label's out-of-fold score at its threshold (NaN for a
+        label with no known value). Multi-label objective: the score reached after
+        tuning each label in the last sweep, all equal to ``best_score_`` once the
+        ascent has converged.
+    best_score_ : float
+        Per-label objective: the mean of ``best_scores_`` over labels with a known
+        value (for ``"f1"``, the out-of-fold macro F1). Multi-label objective: the
+        out-of-fold score at ``thresholds_``.
+    classes_ : ndarray of shape (n_labels,)
+        Label names, as :class:`~skmultimlp.KerasMultiLabelClassifier` names them:
+        DataFrame columns, sorted names of label collections, or ``0..n_labels-1``.
+    n_features_in_ : int
+        Number of features seen in ``fit``, when ``estimator_`` records it.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Feature names seen in ``fit``, when ``estimator_`` records them.
+
+    See Also
+    --------
+    sklearn.model_selection.TunedThresholdClassifierCV : the binary-only counterpart.
+    skmultimlp.KerasMultiLabelClassifier : its ``threshold`` takes ``thresholds_``.
+
+    Notes
+    -----
+    Ties: among candidates with the same best score, the threshold closest to 0.5 is
+    chosen (the lower of two equally close ones), so a label whose score does not
+    depend on its threshold keeps 0.5.
+
+    Missing labels: ``y`` may hold NaN or -1 for unknown entries. Each label's
+    threshold is then tuned on the rows where that label is known, a multi-label
+    objective given by name scores only the known entries
+    (``make_scorers(missing="ignore")``). The estimator must accept missing entries
+    (``KerasMultiLabelClassifier`` masks them; scikit-learn's estimators reject them).
+
+    What the estimator is fitted on: the models of the folds get ``y`` as a 0/1
+    indicator matrix (NaN for unknown entries), so that all folds predict the same
+    labels in the same order; ``estimator_`` gets ``y`` unchanged, so it keeps label
+    names and DataFrame columns.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_multilabel_classification
+    >>> from sklearn.neighbors import KNeighborsClassifier
+    >>> from skmultimlp.thresholds import MultiLabelThresholdTuner
+    >>> X, y = make_multilabel_classification(n_samples=200, n_features=8, n_classes=3,
+    ...                                       random_state=0)
+    >>> tuner = MultiLabelThresholdTuner(KNeighborsClassifier(), cv=3).fit(X, y)
+    >>> tuner.thresholds_
+    array([0.5 , 0.5 , 0.61])
+    >>> tuner.best_scores_.round(3)  # out-of-fold F1 of each label
+    array([0.812, 0.845, 0.812])
+    >>> tuner.predict(X[:2])
+    array([[1, 1, 1],
+           [1, 1, 1]])
+    """
+
+    def __init__(
+        self,
+        estimator,
+        *,
+        scoring: str | Callable = "f1",
+        min_recall: float | None = None,
+        min_precision: float | None = None,
+        thresholds=None,
+        cv=5,
+        n_jobs: int | None = None,
+        random_state=None,
+    ):
+        self.estimator = estimator
+        self.scoring = scoring
+        self.min_recall = min_recall
+        self.min_precision = min_precision
+        self.thresholds = thresholds
+        self.cv = cv
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # Inputs go to the estimator untouched; rows only are indexed for the folds.
+        tags.input_tags = replace(get_tags(self.estimator).input_tags, pairwise=False)
+        tags.target_tags.required = True
+        tags.target_tags.multi_output = True
+        tags.target_tags.single_output = False
+        tags.classifier_tags.multi_class = False
+        tags.classifier_tags.multi_label = True
+        return tags
+
+    def _check_estimator(self):
+        missing = [m for m in ("fit", "predict_proba") if not hasattr(self.estimator, m)]
+        if missing:
+            raise TypeError(
+                f"estimator must be a classifier with fit and predict_proba, whose "
+                f"probabilities the thresholds apply to; {type(self.estimator).__name__} "
+                f"has no {' or '.join(missing)}."
+            )
+
+    def _check_scoring(self):
+        """("per_label", name) or ("global", scorer)."""
+        scoring = self.scoring
+        if isinstance(scoring, str):
+            if scoring in PER_LABEL_METRICS:
+                return "per_label", scoring
+            if scoring in SCORERS:
+                # Without missing entries these are exactly the SCORERS.
+                return "global", make_scorers(missing="ignore")[scoring]
+            raise ValueError(
+                f"scoring={scoring!r} is not supported. Per-label objectives: "
+                f"{list(PER_LABEL_METRICS)}; multi-label objectives: {sorted(SCORERS)} "
+                "(keys of skmultimlp.metrics.SCORERS), or a scorer callable."
+            )
+        if callable(scoring):
+            return "global", scoring
+        raise TypeError(
+            f"scoring must be a string or a scorer callable, got {type(scoring).__name__}."
+        )
+
+    def _check_cv(self, Y):
+        cv = self.cv
+        if isinstance(cv, numbers.Real) and not isinstance(cv, numbers.Integral):
+            if not 0 < cv < 1:
+                raise ValueError(
+                    f"cv={cv!r}: a float cv is the fraction of rows held out, in (0, 1)."
+                )
+            return ShuffleSplit(n_splits=1, test_size=cv, random_state=self.random_state)
+        if isinstance(cv, (bool, np.bool_)) or (isinstance(cv, str) and cv != "prefit"):
+            raise ValueError(
+                f"cv must be an int, a float in (0, 1), a splitter, an iterable of "
+                f"(train, test) splits or 'prefit', got {cv!r}."
+            )
+        return check_cv(cv, Y, classifier=True)
+
+    def fit(self, X, y):
+        """Tune one threshold per label on out-of-fold probabilities, then refit.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or DataFrame of shape (n_samples, n_features)
+            Input accepted by the estimator.
+        y : array-like of shape (n_samples, n_labels), DataFrame, or list of collections
+            The multi-label target in any form ``KerasMultiLabelClassifier`` accepts;
+            NaN or -1 marks an unknown entry. ``estimator_`` is fitted on it unchanged.
+
+        Returns
+        -------
+        self : MultiLabelThresholdTuner
+            The fitted tuner.
+        """
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None."
+            )
+        self._check_estimator()
+        grid = _check_thresholds(self.thresholds)
+        floors = {
+            "recall": _check_floor(self.min_recall, "min_recall"),
+            "precision": _check_floor(self.min_precision, "min_precision"),
+        }
+        X, y = indexable(X, y)
+        Y, classes = encode_targets(y, allow_missing=True)
+        check_consistent_length(X, Y)
+        known = Y != MISSING
+        n_missing = int((~known).sum())
+        kind, objective = self._check_scoring()
+        n_labels = Y.shape[1]
+
+        if isinstance(self.cv, str) and self.cv == "prefit":
+            try:
+                check_is_fitted(self.estimator)
+            except NotFittedError as exc:
+                raise NotFittedError(
+                    "cv='prefit' means estimator is already fitted and (X, y) is a held-out "
+                    f"set to tune the thresholds on, but {type(self.estimator).__name__} is "
+                    "not fitted: fit it first, or use a cross-validation cv."
+                ) from exc
+            estimator = self.estimator
+            rows = np.arange(Y.shape[0])
+            proba = _positive_proba(estimator, estimator.predict_proba(X), n_labels)
+            proba = np.asarray(proba, dtype=float)
+        else:
+            Y_split = np.where(known, Y, 0)
+            cv = self._check_cv(Y_split)
+            splits = list(cv.split(X, Y_split))
+            # The fold models learn the indicator matrix, so that every fold has all the
+            # labels in the same order even when a label is absent from a fold's label
+            # collections; unknown entries are NaN.
+            Y_folds = np.where(known, Y, np.nan) if n_missing else Y
+            parts = Parallel(n_jobs=self.n_jobs)(
+                delayed(_fit_and_predict)(
+                    clone(self.estimator), X, Y_folds, train, test, n_labels, n_missing
+                )
+                for train, test in splits
+            )
+            rows = np.concatenate([test for _, test in splits])
+            proba = np.concatenate(parts).astype(float, copy=False)
+            estimator = None
+
+        Y_oof, known_oof = Y[rows], known[rows]
+        grids = self._candidates(proba, known_oof, grid)
+        allowed = self._apply_floors(Y_oof, proba, known_oof, grids, floors, classes)
+        if kind == "per_label":
+            thresholds, scores = self._tune_per_label(Y_oof, proba, known_oof, grids, allowed)
+            labelled = ~np.isnan(scores)
+            best = float(np.mean(scores[labelled])) if labelled.any() else np.nan
+        else:
+            thresholds, scores = self._tune_global(objective, Y_oof, proba, grids, allowed)
+            best = float(scores[-1])
+
+        if estimator is None:
+            estimator = _fit(clone(self.estimator), X, y, n_missing)
+        self.estimator_ = estimator
+        self.thresholds_ = thresholds
+        self.best_scores_ = scores
+        self.best_score_ = best
+        self.classes_ = classes
+        for name in ("n_features_in_", "feature_names_in_"):
+            if hasattr(estimator, name):
+                setattr(self, name, getattr(estimator, name))
+        return self
+
+    @staticmethod
+    def _candidates(proba, known, grid):
+        if grid is not None:
+            return [grid] * proba.shape[1]
+        return [_default_candidates(proba[known[:, j], j]) for j in range(proba.shape[1])]
+
+    @staticmethod
+    def _apply_floors(Y, proba, known, grids, floors, classes):
+        """Per label, a boolean mask of the candidates that meet the recall/precision
+        floors (or, where none does, of those that come closest)."""
+        active = {name: floor for name, floor in floors.items() if floor is not None}
+        allowed = [np.ones(g.size, dtype=bool) for g in grids]
+        if not active:
+            return allowed
+        unmet = []
+        for j, g in enumerate(grids):
+            rows = known[:, j]
+            if not rows.any():
+                continue
+            scores = _scores_over_grid(Y[rows, j], proba[rows, j], g)
+            slack = np.min([scores[name] - floor for name, floor in active.items()], axis=0)
+            if slack.max() < 0:
+                unmet.append(classes[j])
+            allowed[j] = slack >= min(slack.max(), 0)
+        if unmet:
+            floors_text = ", ".join(f"min_{name}={floor}" for name, floor in active.items())
+            warnings.warn(
+                f"{floors_text} is not reached by any candidate threshold of labels "
+                f"{[str(c) for c in unmet]} on the out-of-fold predictions; they get the "
+                "candidates that come closest.",
+                UserWarning,
+                stacklevel=3,
+            )
+        return allowed
+
+    def _tune_per_label(self, Y, proba, known, grids, allowed):
+        n_labels = proba.shape[1]
+        thresholds = np.full(n_labels, 0.5)
+        scores = np.full(n_labels, np.nan)
+        for j, g in enumerate(grids):
+            rows = known[:, j]
+            if not rows.any():
+                continue
+            metric = _scores_over_grid(Y[rows, j], proba[rows, j], g)[self.scoring]
+            k = _best_index(np.where(allowed[j], metric, -np.inf), g)
+            thresholds[j], scores[j] = g[k], metric[k]
+        return thresholds, scores
+
+    def _tune_global(self, scorer, Y, proba, grids, allowed):
+        """Coordinate ascent of a multi-label scorer over the labels' candidates."""
+        # Missing entries go to the scorer as -1, the metrics' "unknown" value.
+        y_true = np.where(Y == MISSING, -1, Y).astype(np.int8)
+        candidates = [g[a] for g, a in zip(grids, allowed, strict=True)]
+        thresholds = np.array([c[np.argmin(np.abs(c - 0.5))] for c in candidates])
+        pred = (proba >= thresholds).astype(int)
+        fixed = _FixedPredictions(pred)
+        current = scorer(fixed, None, y_true)
+        scores = np.full(proba.shape[1], current, dtype=float)
+        for _ in range(_MAX_SWEEPS):
+            changed = False
+            for j, cand in enumerate(candidates):
+                values = np.empty(cand.size)
+                for k, t in enumerate(cand):
+                    pred[:, j] = proba[:, j] >= t
+                    values[k] = scorer(fixed, None, y_true)
+                k = _best_index(values, cand)
+                # Move only to a strictly better (score, closeness to 0.5): the ascent ends.
+                closer = abs(cand[k] - 0.5) < abs(thresholds[j] - 0.5)
+                if values[k] > current or (values[k] == current and closer):
+                    thresholds[j], current, changed = cand[k], values[k], True
+                pred[:, j] = proba[:, j] >= thresholds[j]
+                scores[j] = current
+            if not changed:
+                break
+        else:
+            warnings.warn(
+                f"The coordinate ascent of the thresholds did not converge in {_MAX_SWEEPS} "
+                "sweeps over the labels; the thresholds reached are kept.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+        return thresholds, scores
+
+    def predict_proba(self, X):
+        """Probability of each label for each sample, from ``estimator_``.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or DataFrame of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_labels)
+            Columns in ``classes_`` order; a list output of the estimator (one
+            (n_samples, 2) array per label) is reduced to the positive class's column.
+        """
+        check_is_fitted(self)
+        proba = self.estimator_.predict_proba(X)
+        return _positive_proba(self.estimator_, proba, len(self.classes_))
+
+    def predict(self, X):
+        """Predicted 0/1 label indicators: ``predict_proba(X) >= thresholds_``.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or DataFrame of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples, n_labels), int
+            Columns in ``classes_`` order.
+        """
+        return (self.predict_proba(X) >= self.thresholds_).astype(int)
+
+    def score(self, X, y, sample_weight=None):
+        """Exact-match (subset) accuracy of ``predict(X)`` against ``y``.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or DataFrame of shape (n_samples, n_features)
+        y : any target form accepted by ``fit``, without missing entries
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        score : float
+            Fraction of samples whose labels are all predicted right.
+        """
+        check_is_fitted(self)
+        return exact_match_score(
+            transform_targets(y, self.classes_), self.predict(X), sample_weight=sample_weight
+        )

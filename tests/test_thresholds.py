@@ -1,0 +1,421 @@
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn import metrics as skm
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.datasets import make_multilabel_classification
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import GridSearchCV, KFold, cross_val_predict, cross_val_score
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import LinearSVC
+from sklearn.utils import get_tags
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skmultimlp import KerasMultiLabelClassifier
+from skmultimlp.metrics import SCORERS, exact_match_score, macro_f1_score
+from skmultimlp.thresholds import MultiLabelThresholdTuner
+
+GRID = np.round(np.linspace(0.05, 0.95, 19), 2)
+
+
+@pytest.fixture(scope="module")
+def imbalanced():
+    """Train/test split of a 4-label problem whose label 0 is rare (about 4 % positive)."""
+    X, y = make_multilabel_classification(
+        n_samples=800, n_features=10, n_classes=4, n_labels=1, random_state=7
+    )
+    return X[:400], y[:400], X[400:], y[400:]
+
+
+def _oof_positive(estimator, X, y, cv):
+    """Out-of-fold P(label = 1) from scikit-learn's cross_val_predict (a list per label)."""
+    proba = cross_val_predict(estimator, X, y, cv=cv, method="predict_proba")
+    if isinstance(proba, list):
+        return np.column_stack([p[:, 1] for p in proba])
+    return proba
+
+
+def _brute_force(scores, grid):
+    """Best grid value; ties go to the value closest to 0.5, then the lower one."""
+    scores = np.asarray(scores)
+    best = [t for t, s in zip(grid, scores, strict=True) if s == scores.max()]
+    return min(best, key=lambda t: (abs(t - 0.5), t)), scores.max()
+
+
+def test_data_has_a_rare_label(imbalanced):
+    _, y, _, y_test = imbalanced
+    assert y[:, 0].mean() < 0.1 and y_test[:, 0].sum() >= 10
+
+
+def test_tuned_thresholds_beat_one_half_out_of_sample(imbalanced):
+    X, y, X_test, y_test = imbalanced
+    knn = KNeighborsClassifier(n_neighbors=10)
+    tuner = MultiLabelThresholdTuner(knn, cv=5).fit(X, y)
+    tuned = macro_f1_score(y_test, tuner.predict(X_test))
+    at_half = macro_f1_score(y_test, (tuner.predict_proba(X_test) >= 0.5).astype(int))
+    assert tuned > at_half + 0.05
+    # The rare label gains most: 0.5 is far too strict for it.
+    assert tuner.thresholds_[0] < 0.5
+    assert skm.f1_score(y_test[:, 0], tuner.predict(X_test)[:, 0]) > skm.f1_score(
+        y_test[:, 0], tuner.predict_proba(X_test)[:, 0] >= 0.5
+    )
+
+
+@pytest.mark.parametrize("label", [0, 2])
+def test_threshold_is_the_brute_force_best_f1(imbalanced, label):
+    X, y, _, _ = imbalanced
+    knn, cv = KNeighborsClassifier(n_neighbors=10), KFold(4)
+    tuner = MultiLabelThresholdTuner(knn, cv=cv, thresholds=GRID).fit(X, y)
+    proba = _oof_positive(knn, X, y, cv)[:, label]
+    f1 = [skm.f1_score(y[:, label], proba >= t, zero_division=0) for t in GRID]
+    threshold, score = _brute_force(f1, GRID)
+    assert tuner.thresholds_[label] == threshold
+    assert tuner.best_scores_[label] == pytest.approx(score)
+    assert tuner.best_score_ == pytest.approx(np.mean(tuner.best_scores_))
+
+
+def test_balanced_accuracy_and_precision_under_a_recall_floor(imbalanced):
+    X, y, _, _ = imbalanced
+    mlp = MLPClassifier(hidden_layer_sizes=(16,), max_iter=300, random_state=0)
+    cv = KFold(3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # MLPClassifier's ConvergenceWarning
+        proba = _oof_positive(mlp, X, y, cv)
+        balanced = MultiLabelThresholdTuner(
+            mlp, scoring="balanced_accuracy", cv=cv, thresholds=GRID
+        ).fit(X, y)
+        precise = MultiLabelThresholdTuner(
+            mlp, scoring="precision", min_recall=0.7, cv=cv, thresholds=GRID
+        ).fit(X, y)
+    for j in range(y.shape[1]):
+        ba = [skm.balanced_accuracy_score(y[:, j], proba[:, j] >= t) for t in GRID]
+        assert balanced.thresholds_[j] == _brute_force(ba, GRID)[0]
+        recall = np.array([skm.recall_score(y[:, j], proba[:, j] >= t) for t in GRID])
+        # Where no threshold reaches the floor, those of highest recall are the candidates.
+        allowed = recall >= min(0.7, recall.max())
+        precision = [
+            skm.precision_score(y[:, j], proba[:, j] >= t, zero_division=0) if ok else -1
+            for t, ok in zip(GRID, allowed, strict=True)
+        ]
+        threshold, score = _brute_force(precision, GRID)
+        assert precise.thresholds_[j] == threshold
+        assert precise.best_scores_[j] == pytest.approx(score)
+
+
+def test_unreachable_floor_warns_and_takes_the_closest(imbalanced):
+    X, y, _, _ = imbalanced
+    tuner = MultiLabelThresholdTuner(
+        KNeighborsClassifier(), scoring="recall", min_precision=1.0, cv=3, thresholds=GRID
+    )
+    with pytest.warns(UserWarning, match=r"min_precision=1.0 is not reached .*labels \["):
+        tuner.fit(X, y)
+    proba = _oof_positive(KNeighborsClassifier(), X, y, KFold(3))
+    for j in range(y.shape[1]):
+        precision = [skm.precision_score(y[:, j], proba[:, j] >= t, zero_division=0) for t in GRID]
+        if max(precision) < 1:
+            got = skm.precision_score(y[:, j], proba[:, j] >= tuner.thresholds_[j])
+            assert got == pytest.approx(max(precision))
+
+
+def test_ties_go_to_the_threshold_closest_to_one_half(imbalanced):
+    X, y, _, _ = imbalanced
+    # 1-nearest-neighbour probabilities are 0 or 1: every threshold gives the same labels.
+    one_nn = KNeighborsClassifier(n_neighbors=1)
+    for grid, expected in [([0.2, 0.4, 0.6, 0.9], 0.4), ([0.4, 0.6], 0.4), ([0.3, 0.6], 0.6)]:
+        tuner = MultiLabelThresholdTuner(one_nn, cv=3, thresholds=grid).fit(X, y)
+        np.testing.assert_array_equal(tuner.thresholds_, expected)
+
+
+def test_default_and_int_grids(imbalanced):
+    X, y, _, _ = imbalanced
+    knn = KNeighborsClassifier(n_neighbors=10)
+    default = MultiLabelThresholdTuner(knn, cv=KFold(4)).fit(X, y)
+    # Probabilities are multiples of 0.1: the midpoints 0.05, 0.15, ... are candidates.
+    proba = _oof_positive(knn, X, y, KFold(4))
+    for j in range(y.shape[1]):
+        candidates = np.union1d(np.round(np.linspace(0.01, 0.99, 99), 2), np.arange(1, 20) / 20)
+        f1 = [skm.f1_score(y[:, j], proba[:, j] >= t, zero_division=0) for t in candidates]
+        assert default.best_scores_[j] == pytest.approx(max(f1))
+    one = MultiLabelThresholdTuner(knn, cv=3, thresholds=1).fit(X, y)
+    np.testing.assert_array_equal(one.thresholds_, 0.5)
+    nine = MultiLabelThresholdTuner(knn, cv=3, thresholds=9).fit(X, y)
+    assert set(nine.thresholds_) <= set(np.linspace(0.1, 0.9, 9))
+
+
+def test_multilabel_scorer_is_optimised_globally(imbalanced):
+    X, y, _, _ = imbalanced
+    knn, cv = KNeighborsClassifier(n_neighbors=10), KFold(4)
+    proba = _oof_positive(knn, X, y, cv)
+    per_label = MultiLabelThresholdTuner(knn, cv=cv, thresholds=GRID).fit(X, y)
+    macro = MultiLabelThresholdTuner(knn, scoring=SCORERS["f1_macro"], cv=cv, thresholds=GRID).fit(
+        X, y
+    )
+    # Macro F1 is the mean of the per-label F1s: the same optimum.
+    np.testing.assert_array_equal(macro.thresholds_, per_label.thresholds_)
+    assert macro.best_score_ == pytest.approx(per_label.best_score_)
+
+    exact = MultiLabelThresholdTuner(knn, scoring="exact_match", cv=cv, thresholds=GRID)
+    exact.fit(X, y)
+    reached = exact_match_score(y, (proba >= exact.thresholds_).astype(int))
+    assert exact.best_score_ == pytest.approx(reached)
+    assert reached >= exact_match_score(y, (proba >= 0.5).astype(int))
+    np.testing.assert_allclose(exact.best_scores_, reached)
+    # Coordinate-wise optimal: no single threshold change does better.
+    for j in range(y.shape[1]):
+        for t in GRID:
+            moved = exact.thresholds_.copy()
+            moved[j] = t
+            assert exact_match_score(y, (proba >= moved).astype(int)) <= reached
+
+
+def test_prefit_tunes_on_the_held_out_set_without_refit(imbalanced):
+    X, y, X_val, y_val = imbalanced
+    knn = KNeighborsClassifier(n_neighbors=10).fit(X, y)
+    tuner = MultiLabelThresholdTuner(knn, cv="prefit", thresholds=GRID).fit(X_val, y_val)
+    assert tuner.estimator_ is knn
+    proba = np.column_stack([p[:, 1] for p in knn.predict_proba(X_val)])
+    for j in range(y.shape[1]):
+        f1 = [skm.f1_score(y_val[:, j], proba[:, j] >= t, zero_division=0) for t in GRID]
+        assert tuner.thresholds_[j] == _brute_force(f1, GRID)[0]
+    with pytest.raises(NotFittedError, match="cv='prefit'.*not fitted"):
+        MultiLabelThresholdTuner(KNeighborsClassifier(), cv="prefit").fit(X_val, y_val)
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [
+        KNeighborsClassifier(),
+        RandomForestClassifier(n_estimators=5, random_state=0),
+        make_pipeline(StandardScaler(), KNeighborsClassifier()),
+        MLPClassifier(hidden_layer_sizes=(8,), max_iter=30, random_state=0),
+    ],
+    ids=["knn", "forest", "pipeline", "mlp"],
+)
+def test_list_and_array_outputs(imbalanced, estimator):
+    X, y, X_test, _ = imbalanced
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # MLPClassifier's ConvergenceWarning
+        tuner = MultiLabelThresholdTuner(estimator, cv=3, thresholds=GRID).fit(X, y)
+    proba = tuner.predict_proba(X_test)
+    assert proba.shape == (len(X_test), 4)
+    inner = tuner.estimator_.predict_proba(X_test)
+    expected = np.column_stack([p[:, 1] for p in inner]) if isinstance(inner, list) else inner
+    np.testing.assert_array_equal(proba, expected)
+    np.testing.assert_array_equal(tuner.predict(X_test), (proba >= tuner.thresholds_).astype(int))
+    assert tuner.n_features_in_ == X.shape[1]
+    np.testing.assert_array_equal(tuner.classes_, np.arange(4))
+
+
+def test_a_label_missing_from_a_training_fold(imbalanced):
+    X, y, X_test, _ = imbalanced
+    y = y.copy()
+    y[:, 1] = 0
+    y[:3, 1] = 1  # all three positives fall in the first of 3 folds
+    tuner = MultiLabelThresholdTuner(KNeighborsClassifier(), cv=3, thresholds=GRID).fit(X, y)
+    assert tuner.predict_proba(X_test).shape == (len(X_test), 4)
+    y[:, 1] = 0  # never positive: the estimator learns the single class 0
+    tuner.fit(X, y)
+    np.testing.assert_array_equal(tuner.predict_proba(X_test)[:, 1], 0)
+    assert tuner.thresholds_[1] == 0.5  # every threshold ties
+
+
+class _FillsMissing(ClassifierMixin, BaseEstimator):
+    """KNN that accepts missing labels (NaN), read as 0 for training, as a masked loss
+    would let a network use the row."""
+
+    def fit(self, X, y):
+        self.knn_ = KNeighborsClassifier(n_neighbors=10).fit(X, np.nan_to_num(y).astype(int))
+        self.classes_ = np.arange(y.shape[1])
+        return self
+
+    def predict_proba(self, X):
+        return np.column_stack([p[:, 1] for p in self.knn_.predict_proba(X)])
+
+
+def test_missing_labels_tune_each_label_on_its_known_rows(imbalanced):
+    X, y, _, _ = imbalanced
+    y_missing = y.astype(float)
+    unknown = np.random.RandomState(0).uniform(size=y.shape) < 0.3
+    y_missing[unknown] = np.nan
+    before = y_missing.copy()
+    cv = KFold(4)
+    tuner = MultiLabelThresholdTuner(_FillsMissing(), cv=cv, thresholds=GRID).fit(X, y_missing)
+    np.testing.assert_array_equal(y_missing, before)  # the caller's y is not modified
+    proba = _oof_positive(KNeighborsClassifier(n_neighbors=10), X, np.nan_to_num(y_missing), cv)
+    for j in range(y.shape[1]):
+        rows = ~unknown[:, j]
+        f1 = [skm.f1_score(y[rows, j], proba[rows, j] >= t, zero_division=0) for t in GRID]
+        threshold, score = _brute_force(f1, GRID)
+        assert tuner.thresholds_[j] == threshold
+        assert tuner.best_scores_[j] == pytest.approx(score)
+    # A multi-label objective by name scores the known entries only.
+    MultiLabelThresholdTuner(_FillsMissing(), scoring="f1_samples", cv=cv, thresholds=5).fit(
+        X, y_missing
+    )
+    with pytest.raises(ValueError, match="missing='ignore'"):
+        MultiLabelThresholdTuner(
+            _FillsMissing(), scoring=SCORERS["f1_samples"], cv=cv, thresholds=5
+        ).fit(X, y_missing)
+
+
+@pytest.mark.parametrize("marker", [np.nan, -1])
+def test_missing_labels_with_an_estimator_that_rejects_them(imbalanced, marker):
+    X, y, _, _ = imbalanced
+    y = y.astype(float)
+    y[5, 2] = marker
+    with pytest.raises(ValueError, match="missing"):
+        MultiLabelThresholdTuner(KNeighborsClassifier(), cv=3).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "params, error, match",
+    [
+        (dict(thresholds=0), ValueError, "empty grid"),
+        (dict(thresholds=[]), ValueError, "empty array"),
+        (dict(thresholds=[0.0, 0.5]), ValueError, r"strictly between 0 and 1.*\[0.0\]"),
+        (dict(thresholds=[0.5, 1.2]), ValueError, r"strictly between 0 and 1.*\[1.2\]"),
+        (dict(thresholds=[[0.5]]), TypeError, "1-D array"),
+        (dict(thresholds="auto"), TypeError, "thresholds must be None"),
+        (dict(scoring="accuracy"), ValueError, r"scoring='accuracy'.*'f1'.*'exact_match'"),
+        (dict(scoring=3), TypeError, "scoring must be"),
+        (dict(min_recall=1.5), ValueError, r"min_recall must be None or a float in \[0, 1\]"),
+        (dict(min_precision="high"), TypeError, "min_precision must be"),
+        (dict(cv=1.5), ValueError, "fraction of rows held out"),
+        (dict(cv="auto"), ValueError, "cv must be"),
+        (dict(estimator=LinearSVC()), TypeError, "LinearSVC has no predict_proba"),
+    ],
+)
+def test_bad_parameters(imbalanced, params, error, match):
+    X, y, _, _ = imbalanced
+    params = {"estimator": KNeighborsClassifier(), **params}
+    with pytest.raises(error, match=match):
+        MultiLabelThresholdTuner(**params).fit(X, y)
+
+
+def test_float_cv_is_one_seeded_split(imbalanced):
+    X, y, _, _ = imbalanced
+    knn = KNeighborsClassifier(n_neighbors=10)
+    a = MultiLabelThresholdTuner(knn, cv=0.3, random_state=0).fit(X, y)
+    b = MultiLabelThresholdTuner(knn, cv=0.3, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(a.thresholds_, b.thresholds_)
+
+
+def test_is_a_scikit_learn_classifier(imbalanced):
+    X, y, X_test, y_test = imbalanced
+    tuner = MultiLabelThresholdTuner(KNeighborsClassifier(), cv=3, thresholds=GRID)
+    tags = get_tags(tuner)
+    assert tags.estimator_type == "classifier" and tags.classifier_tags.multi_label
+    assert tags.input_tags.sparse == get_tags(KNeighborsClassifier()).input_tags.sparse
+    np.testing.assert_array_equal(clone(tuner).get_params()["thresholds"], GRID)
+    tuner.fit(X, y)
+    assert tuner.score(X_test, y_test) == skm.accuracy_score(y_test, tuner.predict(X_test))
+    copy = pickle.loads(pickle.dumps(tuner))
+    np.testing.assert_array_equal(copy.predict(X_test), tuner.predict(X_test))
+    scores = cross_val_score(tuner, X, y, cv=2, scoring=SCORERS["f1_macro"])
+    assert scores.shape == (2,)
+    tuner.fit(sp.csr_matrix(X), y)  # sparse input goes to the estimator
+
+
+def test_grid_search_over_the_inner_estimator(imbalanced):
+    X, y, _, _ = imbalanced
+    tuner = MultiLabelThresholdTuner(KNeighborsClassifier(), cv=3, thresholds=9)
+    search = GridSearchCV(
+        tuner, {"estimator__n_neighbors": [3, 10]}, cv=2, scoring=SCORERS["f1_macro"]
+    ).fit(X, y)
+    assert search.best_params_["estimator__n_neighbors"] in (3, 10)
+    assert search.best_estimator_.thresholds_.shape == (4,)
+
+
+@pytest.fixture(scope="module")
+def keras_tuned():
+    X, y = make_multilabel_classification(
+        n_samples=120, n_features=6, n_classes=3, n_labels=2, random_state=0
+    )
+    names = [[name for name, on in zip("abc", row, strict=True) if on] for row in y]
+    net = KerasMultiLabelClassifier(hidden_layer_sizes=(8,), epochs=5, random_state=0)
+    return X, names, MultiLabelThresholdTuner(net, cv=2, thresholds=9).fit(X, names)
+
+
+def test_keras_with_missing_labels(keras_tuned):
+    X, names, _ = keras_tuned
+    Y = np.array([[name in row for name in "abc"] for row in names], dtype=float)
+    Y[np.random.RandomState(1).uniform(size=Y.shape) < 0.2] = np.nan
+    net = KerasMultiLabelClassifier(hidden_layer_sizes=(8,), epochs=5, random_state=0)
+    tuner = MultiLabelThresholdTuner(net, cv=2, thresholds=9).fit(X, Y)
+    assert np.isfinite(tuner.best_scores_).all()
+    assert tuner.predict(X).shape == (len(X), 3)
+
+
+def test_wraps_keras_multilabel_classifier(keras_tuned):
+    X, names, tuner = keras_tuned
+    assert tuner.classes_.tolist() == ["a", "b", "c"]
+    assert tuner.estimator_.classes_.tolist() == ["a", "b", "c"]
+    np.testing.assert_array_equal(
+        tuner.predict(X), (tuner.estimator_.predict_proba(X) >= tuner.thresholds_).astype(int)
+    )
+    assert 0 <= tuner.score(X, names) <= 1
+    # The tuned thresholds carry over to the network itself.
+    net = tuner.estimator_.set_params(threshold=tuner.thresholds_)
+    np.testing.assert_array_equal(net.predict(X), tuner.predict(X))
+
+
+NOT_ZERO_ONE = (
+    "the check fits a target whose classes are not 0/1 (a (n, 1) column of {1, 2}, or 1-D "
+    "string names and {-1, 1}); a multi-label target is a 0/1 indicator matrix, in which "
+    "-1 means a missing label, and other values are rejected with a clear error, as "
+    "KerasMultiLabelClassifier does"
+)
+SINGLE_OUTPUT_SHAPES = (
+    "the check expects single-output shapes (predict of shape (n,), predict_proba of shape "
+    "(n, 2)); a multi-label predict_proba has one probability per label, as "
+    "KerasMultiLabelClassifier's and MLPClassifier's multi-label predict_proba do"
+)
+THRESHOLD_NOT_ONE_HALF = (
+    "the check asserts predict(X) == round(predict_proba(X)), i.e. a 0.5 threshold on every "
+    "label; the tuner's predict applies its tuned thresholds_ instead, which is its purpose "
+    "(test_tuned_thresholds_beat_one_half_out_of_sample)"
+)
+EXACT_ZERO_ONE_PROBA = (
+    "the check asks for probabilities strictly inside (0, 1); a k-nearest-neighbours "
+    "probability is a fraction of k, exactly 0 or 1 for many samples (the tuner wrapping "
+    "MLPClassifier passes this check)"
+)
+EXPECTED_FAILED_CHECKS = {
+    "check_estimators_dtypes": NOT_ZERO_ONE,
+    "check_classifier_data_not_an_array": NOT_ZERO_ONE,
+    "check_classifiers_classes": NOT_ZERO_ONE,
+    "check_fit2d_1feature": NOT_ZERO_ONE,
+    "check_estimator_sparse_array": SINGLE_OUTPUT_SHAPES,
+    "check_estimator_sparse_matrix": SINGLE_OUTPUT_SHAPES,
+    "check_classifiers_train": SINGLE_OUTPUT_SHAPES,
+    "check_classifier_multioutput": THRESHOLD_NOT_ONE_HALF,
+}
+
+
+def _expected_failed_checks(tuner):
+    if isinstance(tuner.estimator, KNeighborsClassifier):
+        return {
+            **EXPECTED_FAILED_CHECKS,
+            "check_classifiers_multilabel_output_format_predict_proba": EXACT_ZERO_ONE_PROBA,
+        }
+    return EXPECTED_FAILED_CHECKS
+
+
+@parametrize_with_checks(
+    [
+        MultiLabelThresholdTuner(KNeighborsClassifier(), cv=3),
+        MultiLabelThresholdTuner(
+            MLPClassifier(hidden_layer_sizes=(8,), max_iter=20, random_state=0), cv=3
+        ),
+    ],
+    expected_failed_checks=_expected_failed_checks,
+)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
