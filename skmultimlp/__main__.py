@@ -4,4 +4,7 @@ import sys
 
 from .cli import main
 
-sys.exit(main())
+# Worker processes (joblib's loky, multiprocessing's spawn) import this module under
+# another name; only the command itself runs main.
+if __name__ == "__main__":
+    sys.exit(main())

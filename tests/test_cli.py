@@ -1,24 +1,379 @@
+"""The ``skmultimlp`` command, run in-process through ``main`` on small CSV files."""
+
+import io
 import re
+import subprocess
+import sys
 
+import joblib
+import numpy as np
+import pandas as pd
 import pytest
+from sklearn.datasets import make_multilabel_classification
 
-from skmultimlp.cli import main
+from skmultimlp import KerasMultiLabelClassifier
+from skmultimlp.cli import MODEL_FORMAT, _grid_entry, main
+from skmultimlp.metrics import SCORERS
+
+FAST = ["--epochs", "2", "--hidden", "4"]
+CV = ["--splits", "2", "--repeats", "1"]
+LABELS = ["sports", "tech", "politics"]
+FEATURES = ["f1", "f2", "f3", "f4"]
+TITLES = [
+    "exact-match accuracy",
+    "hamming loss",
+    "macro F1",
+    "micro F1",
+    "samples F1",
+    "samples Jaccard",
+]
+PNG = b"\x89PNG\r\n\x1a\n"
 
 
-def test_evaluate_prints_mean_and_std_of_each_metric(capsys):
-    assert main(["--epochs", "2", "--splits", "2", "--repeats", "1", "--hidden", "8"]) == 0
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    """60 rows, an id column, 4 features, 3 labels: as 0/1 columns, with unknown
+    entries, and as one column of names; plus 5 new rows to predict."""
+    folder = tmp_path_factory.mktemp("cli")
+    X, y = make_multilabel_classification(n_samples=60, n_features=4, n_classes=3, random_state=0)
+    frame = pd.DataFrame(X, columns=FEATURES)
+    frame.insert(0, "id", [f"r{i}" for i in range(len(frame))])
+    labels = pd.DataFrame(y, columns=LABELS)
+    paths = {name: folder / f"{name}.csv" for name in ("data", "partial", "tags", "new")}
+    pd.concat([frame, labels], axis=1).to_csv(paths["data"], index=False)
+    partial = labels.astype(float)
+    partial[np.random.default_rng(0).random(partial.shape) < 0.2] = np.nan
+    pd.concat([frame, partial], axis=1).to_csv(paths["partial"], index=False)
+    tags = [";".join(n for n, on in zip(LABELS, row, strict=True) if on) for row in y]
+    frame.assign(tags=tags).to_csv(paths["tags"], index=False)
+    frame.head(5).to_csv(paths["new"], index=False)
+    return paths
+
+
+def run(argv, capsys):
+    """``main(argv)``'s exit status and output; a usage error's SystemExit counts too."""
+    try:
+        code = main([str(arg) for arg in argv])
+    except SystemExit as exc:
+        code = exc.code
     out = capsys.readouterr()
-    assert "2 fits" in out.out
-    for title in ("exact-match accuracy", "hamming loss", "macro F1"):
-        assert re.search(rf"{title}: 0\.\d{{3}} ± 0\.\d{{3}}", out.out), out.out
-    assert "folds" in out.err  # the tqdm progress bar
+    assert "Traceback" not in out.err
+    return code, out.out, out.err
+
+
+def error_line(err):
+    """The error message, after checking that it is the one line of stderr."""
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert lines[0].startswith("skmultimlp: error: "), err
+    return lines[0]
+
+
+def assert_every_scorer(out):
+    assert len(TITLES) == len(SCORERS)
+    for title in TITLES:
+        assert re.search(rf"{title}: 0\.\d{{3}} ± 0\.\d{{3}}", out), out
+
+
+@pytest.fixture(scope="module")
+def model(files, tmp_path_factory):
+    """A model fitted with ``skmultimlp fit`` on the 0/1 label columns, and its loss plot."""
+    folder = tmp_path_factory.mktemp("model")
+    path, plot = folder / "model.joblib", folder / "loss.png"
+    argv = ["fit", files["data"], "--labels", ",".join(LABELS), "--ignore", "id"]
+    assert main([str(a) for a in [*argv, *FAST, "-o", path, "--plot", plot]]) == 0
+    return path, plot
+
+
+@pytest.fixture(scope="module")
+def tags_model(files, tmp_path_factory):
+    path = tmp_path_factory.mktemp("tags") / "model.joblib"
+    argv = ["fit", files["tags"], "--label-column", "tags", "--ignore", "id", *FAST, "-o", path]
+    assert main([str(a) for a in argv]) == 0
+    return path
+
+
+# ------------------------------------------------------------------------------- evaluate
+
+
+def test_evaluate_prints_mean_and_std_of_each_metric(monkeypatch, capsys):
+    # The reference data's own generator takes seconds: a smaller one of the same kind.
+    small = make_multilabel_classification(
+        n_samples=100, n_features=10, n_classes=3, n_labels=2, random_state=1
+    )
+    monkeypatch.setattr("skmultimlp.cli.load_reference", lambda: small)
+    code, out, err = run(["--epochs", "2", "--splits", "2", "--repeats", "1"], capsys)
+    assert code == 0
+    assert "(hidden_layer_sizes=(20,), epochs=2, batch_size=32)" in out  # the defaults
+    assert "the reference data (100 x 10, 3 labels)" in out
+    assert "2 fits" in out
+    assert_every_scorer(out)
+    assert "folds" in err  # the tqdm progress bar
+
+
+def test_evaluate_csv_stratified_writes_the_figure(files, tmp_path, capsys):
+    plot = tmp_path / "cv.png"
+    argv = ["evaluate", files["data"], "--labels", "sports,tech", "--labels", "politics"]
+    code, out, err = run(
+        [*argv, "--ignore", "id", "--stratified", "--plot", plot, *FAST, *CV], capsys
+    )
+    assert code == 0, err
+    assert "(60 rows x 4 features, 3 labels: sports, tech, politics)" in out
+    assert "stratified 2-fold x 1 repeat = 2 fits" in out
+    assert_every_scorer(out)
+    assert plot.read_bytes().startswith(PNG)
+
+
+def test_evaluate_scores_the_known_entries_of_partial_labels(files, tmp_path, capsys):
+    argv = ["evaluate", files["partial"], "--labels", ",".join(LABELS), "--ignore", "id"]
+    argv += ["--stratified", "--plot", tmp_path / "cv.svg"]
+    code, out, err = run([*argv, *FAST, *CV], capsys)
+    assert code == 0, err
+    n_unknown = int(pd.read_csv(files["partial"])[LABELS].isna().to_numpy().sum())
+    assert f"{n_unknown} of 180 label entries are unknown" in out
+    assert_every_scorer(out)
+    assert (tmp_path / "cv.svg").read_text().lstrip().startswith("<?xml")
+
+
+def test_evaluate_label_name_column(files, capsys):
+    argv = ["evaluate", files["tags"], "--label-column", "tags", "--ignore", "id"]
+    code, out, err = run([*argv, *FAST, *CV], capsys)
+    assert code == 0, err
+    assert "3 labels: politics, sports, tech" in out  # sorted names
+    assert_every_scorer(out)
+
+
+def test_parallel_folds_give_the_same_scores(files, capsys):
+    argv = ["evaluate", files["data"], "--labels", ",".join(LABELS), "--ignore", "id"]
+    argv = [*argv, *FAST, "--splits", "2", "--repeats", "2"]
+    _, sequential, _ = run(argv, capsys)
+    # Threads keep the test fast; the command's default joblib backend uses processes.
+    with joblib.parallel_config(backend="threading"):
+        code, parallel, err = run([*argv, "--n-jobs", "2"], capsys)
+    assert code == 0
+    assert "4/4" in err  # the progress bar counted every fold
+    scores = [line for line in sequential.splitlines() if "±" in line]
+    assert scores == [line for line in parallel.splitlines() if "±" in line]
+
+
+# ------------------------------------------------------------------------ fit and predict
+
+
+def test_fit_saves_the_model_with_its_columns(model):
+    path, plot = model
+    bundle = joblib.load(path)
+    assert bundle["format"] == MODEL_FORMAT
+    assert bundle["features"] == FEATURES
+    assert bundle["labels"] == LABELS
+    assert bundle["ignore"] == ["id"]
+    assert list(bundle["estimator"].classes_) == LABELS
+    assert plot.read_bytes().startswith(PNG)
+
+
+def test_predict_writes_what_the_estimator_predicts(files, model, capsys):
+    code, out, err = run(["predict", model[0], files["new"]], capsys)
+    assert code == 0, err
+    written = pd.read_csv(io.StringIO(out))
+    assert list(written.columns) == ["id", *LABELS]  # the ignored id column is kept
+    new = pd.read_csv(files["new"])
+    expected = joblib.load(model[0])["estimator"].predict(new[FEATURES])
+    np.testing.assert_array_equal(written[LABELS].to_numpy(), expected)
+    assert list(written["id"]) == list(new["id"])
+
+
+def test_predict_proba_to_a_file(files, model, tmp_path, capsys):
+    output = tmp_path / "proba.csv"
+    code, out, err = run(["predict", model[0], files["new"], "--proba", "-o", output], capsys)
+    assert code == 0, err
+    assert out == ""
+    written = pd.read_csv(output)
+    new = pd.read_csv(files["new"])
+    expected = joblib.load(model[0])["estimator"].predict_proba(new[FEATURES])
+    np.testing.assert_allclose(written[LABELS].to_numpy(), expected, atol=1e-4)
+
+
+def test_predict_takes_reordered_columns_and_leaves_label_columns_out(files, model, capsys):
+    # The training file itself: labels present, columns in another order.
+    frame = pd.read_csv(files["data"])
+    shuffled = files["data"].with_name("shuffled.csv")
+    frame[["politics", "f3", "f1", "id", "f4", "sports", "f2", "tech"]].to_csv(
+        shuffled, index=False
+    )
+    code, out, err = run(["predict", model[0], shuffled], capsys)
+    assert code == 0, err
+    expected = joblib.load(model[0])["estimator"].predict(frame[FEATURES])
+    written = pd.read_csv(io.StringIO(out))
+    np.testing.assert_array_equal(written[LABELS].to_numpy(), expected)
+
+
+def test_predict_joins_label_names_for_a_label_column_model(files, tags_model, capsys):
+    code, out, err = run(["predict", tags_model, files["new"]], capsys)
+    assert code == 0, err
+    written = pd.read_csv(io.StringIO(out), keep_default_na=False)
+    assert list(written.columns) == ["id", "tags"]
+    estimator = joblib.load(tags_model)["estimator"]
+    assert list(estimator.classes_) == sorted(LABELS)
+    expected = estimator.predict_labels(pd.read_csv(files["new"])[FEATURES])
+    assert list(written["tags"]) == [";".join(row) for row in expected]
+
+
+# ---------------------------------------------------------------------------------- tune
+
+
+def test_tune_prints_the_ranked_table_and_saves_the_best(files, tmp_path, capsys):
+    best = tmp_path / "best.joblib"
+    argv = ["tune", files["data"], "--labels", ",".join(LABELS), "--ignore", "id", *FAST]
+    argv += ["--grid", "threshold=0.3;0.5", "--grid", "hidden_layer_sizes=4", "--splits", "2"]
+    code, out, err = run([*argv, "--scoring", "f1_macro", "-o", best], capsys)
+    assert code == 0, err
+    assert "GridSearchCV of KerasMultiLabelClassifier(epochs=2, batch_size=32) on" in out
+    assert "2 candidates, 2-fold x 1 repeat = 4 fits + 1 refit" in out
+    lines = out.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("rank"))
+    assert lines[header].split() == ["rank", "macro", "F1", "threshold", "hidden_layer_sizes"]
+    rows = [line.split() for line in lines[header + 1 : header + 3]]
+    assert sorted(row[0] for row in rows) in (["1", "2"], ["1", "1"])
+    assert {row[4] for row in rows} == {"0.3", "0.5"}
+    means = [float(row[1]) for row in rows]
+    assert means == sorted(means, reverse=True)
+    assert re.search(r"best: threshold=0\.[35], hidden_layer_sizes=4; refitted on all 60", out)
+    bundle = joblib.load(best)
+    assert bundle["format"] == MODEL_FORMAT and bundle["labels"] == LABELS
 
 
 @pytest.mark.parametrize(
-    "argv", [["--hidden", "a,b"], ["--epochs", "0"], ["--splits", "x"], ["--splits", "1"]]
+    "text, expected",
+    [
+        ("hidden_layer_sizes=10;20;20,20", ("hidden_layer_sizes", [10, 20, (20, 20)])),
+        ("hidden_layer_sizes=20,;()", ("hidden_layer_sizes", [(20,), ()])),
+        ("learning_rate=1e-3;0.01", ("learning_rate", [0.001, 0.01])),
+        ("activation=relu;tanh", ("activation", ["relu", "tanh"])),
+        ("label_weight=none;balanced", ("label_weight", [None, "balanced"])),
+        ("early_stopping=true;false", ("early_stopping", [True, False])),
+    ],
 )
-def test_bad_arguments_exit_with_usage(argv, capsys):
-    with pytest.raises(SystemExit) as exc:
-        main(argv)
-    assert exc.value.code == 2
-    assert "error" in capsys.readouterr().err
+def test_grid_values_are_parsed(text, expected):
+    assert _grid_entry(text) == expected
+
+
+# ----------------------------------------------------------------------------- bad input
+
+
+def write(tmp_path, text, name="bad.csv"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+DATA_ERRORS = {
+    "missing file": (["evaluate", "{tmp}/nope.csv", "--labels", "a"], "no such file"),
+    "label column absent": (
+        ["evaluate", "{data}", "--labels", "sports,spam", "--ignore", "id"],
+        "has no column 'spam'; its columns are: id, f1, f2, f3, f4, sports, tech, politics",
+    ),
+    "text feature": (
+        ["fit", "{data}", "--labels", "sports,tech,politics", "-o", "{tmp}/m.joblib"],
+        "not numeric: id (e.g. 'r0'); one-hot encode",
+    ),
+    "model of another kind": (["predict", "{data}", "{new}"], "is not a model file"),
+    "missing model": (["predict", "{tmp}/nope.joblib", "{new}"], "no such model file"),
+    "no output folder": (
+        ["fit", "{data}", "--labels", "sports", "--ignore", "id", "-o", "{tmp}/no/m.joblib"],
+        "there is no folder",
+    ),
+    "more folds than rows": (
+        ["evaluate", "{data}", "--labels", "sports", "--ignore", "id", "--splits", "61"],
+        "cannot split the data into folds",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", DATA_ERRORS)
+def test_data_errors_give_one_line_and_status_1(case, files, tmp_path, capsys):
+    argv, message = DATA_ERRORS[case]
+    places = {name: str(path) for name, path in files.items()} | {"tmp": str(tmp_path)}
+    code, out, err = run([arg.format(**places) for arg in argv], capsys)
+    assert code == 1
+    assert message in error_line(err)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("a,b,y\n1,2,0\n,3,1\n4,inf,1\n", "missing or infinite values: a (1 row), b (1 row)"),
+        ("a,b,y\n1,2,0\n2,3,2\n3,4,yes\n", "label column 'y' of {} holds 2 value(s) other than"),
+        ("a,y\n1,\n2,\n", "label column 'y' of {} has no known value"),
+        ("a,y\n", "has a header but no data rows"),
+        ("", "is empty"),
+    ],
+)
+def test_bad_data_files(text, message, tmp_path, capsys):
+    path = write(tmp_path, text)
+    code, _, err = run(["evaluate", path, "--labels", "y", *FAST], capsys)
+    assert code == 1
+    assert message.format(path) in error_line(err)
+
+
+def test_predict_names_missing_and_extra_columns(files, model, tmp_path, capsys):
+    new = pd.read_csv(files["new"]).drop(columns=["f2"]).assign(color=1)
+    new.to_csv(tmp_path / "other.csv", index=False)
+    code, _, err = run(["predict", model[0], tmp_path / "other.csv"], capsys)
+    assert code == 1
+    line = error_line(err)
+    assert "lacks feature columns f2 and has columns the model was not fitted on: color" in line
+
+
+def test_predict_refuses_a_joblib_file_of_another_kind(files, tmp_path, capsys):
+    joblib.dump(KerasMultiLabelClassifier(), tmp_path / "estimator.joblib")
+    code, _, err = run(["predict", tmp_path / "estimator.joblib", files["new"]], capsys)
+    assert code == 1
+    assert "another kind of object (KerasMultiLabelClassifier)" in error_line(err)
+
+
+def test_plot_without_matplotlib(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
+    code, _, err = run(["evaluate", "--plot", "x.png"], capsys)
+    assert code == 1
+    assert "pip install 'skmultimlp[plot]'" in error_line(err)
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--hidden", "a,b"], "--hidden takes comma-separated layer sizes"),
+        (["--epochs", "0"], "expected an integer >= 1"),
+        (["--splits", "x"], "argument --splits"),
+        (["--splits", "1"], "expected an integer >= 2"),
+        (["--threshold", "1.5"], "between 0 and 1"),
+        (["--n-jobs", "0"], "number of processes"),
+        (["evaluate", "--labels", "a"], "--labels needs a DATA.csv file"),
+        (["evaluate", "{data}"], "name the labels"),
+        (["evaluate", "{data}", "--labels", "a", "--label-column", "b"], "not allowed with"),
+        (["evaluate", "{data}", "--labels", "a", "--sep", "|"], "--sep goes with --label-column"),
+        (["evaluate", "{data}", "--labels", "a", "--ignore", "a"], "both a label and ignored"),
+        (["evaluate", "--plot", "x.nope"], "give the image a file extension"),
+        (["fit", "{data}", "--labels", "a"], "required: -o/--output"),
+        (["predict", "model.joblib"], "required: NEW.csv"),
+        (["tune", "{data}", "--labels", "a"], "required: --grid"),
+        (["tune", "{data}", "--labels", "a", "--grid", "hidden=1;2"], "did you mean 'hidden_"),
+        (["tune", "{data}", "--labels", "a", "--grid", "model=x"], "unknown parameter 'model'"),
+        (["tune", "{data}", "--labels", "a", "--grid", "epochs"], "expected NAME=VALUE"),
+        (["tune", "{data}", "--labels", "a", "--grid", "epochs=1", "--grid", "epochs=2"], "twice"),
+        (["tune", "{data}", "--labels", "a", "--grid", "epochs=1", "--scoring", "x"], "choice"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_usage_errors_give_one_line_and_status_2(argv, message, files, capsys):
+    code, _, err = run([arg.format(data=files["data"]) for arg in argv], capsys)
+    assert code == 2
+    assert message in error_line(err)
+
+
+def test_python_m_skmultimlp_help():
+    result = subprocess.run(
+        [sys.executable, "-m", "skmultimlp", "--help"], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    for command in ("evaluate", "fit", "predict", "tune"):
+        assert command in result.stdout

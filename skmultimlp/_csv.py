@@ -1,0 +1,163 @@
+"""A labelled CSV file read for the command-line tool, with one-line errors for bad data.
+
+A file holds one row per sample. Its labels are either 0/1 columns (``--labels``), where
+an empty cell means "unknown" (the estimator leaves it out of the loss), or one column
+of label names joined by a separator (``--label-column`` and ``--sep``), where an empty
+cell means "no label". Every other column, except those to ignore, is a numeric feature.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+_SHOWN = 8  # names listed in one error message before "..."
+
+
+class DataError(ValueError):
+    """The input data cannot be used; the message is one line addressed to the user."""
+
+
+def _listing(names, limit=_SHOWN):
+    names = [str(name) for name in names]
+    shown = ", ".join(names[:limit])
+    return shown + (f", ... ({len(names)} in all)" if len(names) > limit else "")
+
+
+def read_csv(path):
+    """The CSV file at ``path`` as a DataFrame; a :class:`DataError` if it cannot be read."""
+    try:
+        frame = pd.read_csv(path)
+    except FileNotFoundError:
+        raise DataError(f"no such file: {path}") from None
+    except IsADirectoryError:
+        raise DataError(f"{path} is a directory, not a CSV file") from None
+    except pd.errors.EmptyDataError:
+        raise DataError(f"{path} is empty") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
+        detail = " ".join(str(exc).split())
+        raise DataError(f"cannot read {path} as a CSV file: {detail}") from None
+    if frame.empty:
+        raise DataError(f"{path} has a header but no data rows")
+    return frame
+
+
+@dataclass
+class LabelledData:
+    """Features and labels read from one file.
+
+    ``X`` holds the feature columns as floats, in file order. ``y`` has one column per
+    label, named after it: 0/1 with NaN for an unknown entry (label columns) or 0/1
+    built from the label names (a label-name column, whose label columns are sorted).
+    """
+
+    X: pd.DataFrame
+    y: pd.DataFrame
+    n_unknown: int
+
+
+def check_columns(frame, source, *, labels=(), label_column=None, ignore=()):
+    """Raise a :class:`DataError` naming any requested column that ``frame`` lacks."""
+    wanted = [*labels, *([label_column] if label_column is not None else []), *ignore]
+    absent = [name for name in wanted if name not in frame.columns]
+    if absent:
+        kind = "column" if len(absent) == 1 else "columns"
+        raise DataError(
+            f"{source} has no {kind} {_listing(repr(a) for a in absent)}; "
+            f"its columns are: {_listing(frame.columns, limit=30)}"
+        )
+
+
+def feature_frame(frame, source, columns):
+    """``frame[columns]`` as floats; a :class:`DataError` for text, missing or infinite values."""
+    if not columns:
+        raise DataError(f"{source} has no feature column left besides the labels")
+    X = {}
+    text = []
+    for name in columns:
+        column = frame[name]
+        if pd.api.types.is_bool_dtype(column) or pd.api.types.is_numeric_dtype(column):
+            X[name] = column.astype(np.float64)
+            continue
+        numbers = pd.to_numeric(column, errors="coerce")
+        words = column[column.notna() & numbers.isna()]
+        if len(words):
+            text.append(f"{name} (e.g. {words.iloc[0]!r})")
+        X[name] = numbers.astype(np.float64)
+    if text:
+        raise DataError(
+            f"feature columns of {source} are not numeric: {_listing(text)}; one-hot encode "
+            "them (e.g. pandas.get_dummies) or leave them out with --ignore"
+        )
+    X = pd.DataFrame(X, index=frame.index)
+    bad = ~np.isfinite(X.to_numpy())
+    if bad.any():
+        counts = bad.sum(axis=0)
+        named = [
+            f"{name} ({n} row{'s' if n > 1 else ''})"
+            for name, n in zip(X.columns, counts, strict=True)
+            if n
+        ]
+        raise DataError(
+            f"feature columns of {source} have missing or infinite values: {_listing(named)}; "
+            "fill them in or drop those rows"
+        )
+    return X
+
+
+def _label_columns(frame, source, names):
+    y = {}
+    for name in names:
+        column = frame[name]
+        values = (
+            column.astype(np.float64)
+            if pd.api.types.is_bool_dtype(column)
+            else pd.to_numeric(column, errors="coerce")
+        )
+        wrong = column.notna() & ~values.isin([0, 1])
+        if wrong.any():
+            examples = _listing(repr(v) for v in pd.unique(column[wrong]).tolist())
+            raise DataError(
+                f"label column {name!r} of {source} holds {int(wrong.sum())} value(s) other "
+                f"than 0 and 1 ({examples}); leave a cell empty for an unknown label, or "
+                "use --label-column for a column of label names"
+            )
+        if values.isna().all():
+            raise DataError(f"label column {name!r} of {source} has no known value")
+        y[name] = values.astype(np.float64)
+    return pd.DataFrame(y, index=frame.index)
+
+
+def label_sets(column, sep):
+    """Each cell of ``column`` as a tuple of label names; an empty cell has none."""
+    return [
+        ()
+        if pd.isna(cell)
+        else tuple(part for part in (p.strip() for p in str(cell).split(sep)) if part)
+        for cell in column
+    ]
+
+
+def _label_name_column(frame, source, name, sep):
+    rows = label_sets(frame[name], sep)
+    classes = sorted({label for row in rows for label in row})
+    if not classes:
+        raise DataError(f"label column {name!r} of {source} holds no label name")
+    position = {label: j for j, label in enumerate(classes)}
+    y = np.zeros((len(rows), len(classes)), dtype=np.int64)
+    for i, row in enumerate(rows):
+        y[i, [position[label] for label in row]] = 1
+    return pd.DataFrame(y, columns=classes, index=frame.index)
+
+
+def labelled_data(frame, source, *, labels=(), label_column=None, sep=";", ignore=()):
+    """Split ``frame`` into numeric features and labels (see the module docstring)."""
+    check_columns(frame, source, labels=labels, label_column=label_column, ignore=ignore)
+    if label_column is not None:
+        y = _label_name_column(frame, source, label_column, sep)
+        used = {label_column, *ignore}
+    else:
+        y = _label_columns(frame, source, labels)
+        used = {*labels, *ignore}
+    X = feature_frame(frame, source, [c for c in frame.columns if c not in used])
+    return LabelledData(X=X, y=y, n_unknown=int(y.isna().to_numpy().sum()))
