@@ -18,6 +18,10 @@ import keras
 MAX_LOOPS = 16
 
 
+# Layers whose configuration describes them fully: Keras' own and ours (_network).
+_KNOWN_LAYER_MODULES = ("keras.", "skmultimlp.")
+
+
 def _layers(model):
     for layer in model.layers:
         yield layer
@@ -54,12 +58,12 @@ def loop_key(model, optimizer, **shape):
     settings (initializer seeds and auto-generated layer names aside), same optimizer
     settings (the learning rate aside, which is loaded per fit), same input and batch
     shape. Models whose configuration may not describe them fully (subclassed models,
-    layers from outside Keras) get None: they are compiled for each fit.
+    layers from outside Keras and skmultimlp) get None: they are compiled for each fit.
     """
     if not type(model).__module__.startswith("keras."):
         return None
     layers = list(_layers(model))
-    if not all(type(layer).__module__.startswith("keras.") for layer in layers):
+    if not all(type(layer).__module__.startswith(_KNOWN_LAYER_MODULES) for layer in layers):
         return None
     config = model.get_config()
     names = {name: f"#{i}" for i, name in enumerate(_layer_names(config))}

@@ -15,7 +15,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._network import ACTIVATIONS, build_network
+from ._network import ACTIVATIONS, build_network, set_output_bias
 from ._targets import MISSING, encode_targets, transform_targets
 from ._trainer import EarlyStopping, FitData, train
 from ._trainer import predict_proba as _predict_proba
@@ -24,6 +24,11 @@ _MAX_SEED = 2**31 - 1
 
 MAX_BALANCED_WEIGHT = 100.0
 """``label_weight="balanced"`` keeps each label's weight within [1/100, 100]."""
+
+MIN_PRIOR = 1e-3
+"""``output_bias_init="prior"`` keeps each label's frequency within [1e-3, 1 - 1e-3]."""
+
+OUTPUT_BIAS_INITS = ("zeros", "prior")
 
 
 def _check_hidden_layer_sizes(value):
@@ -107,6 +112,20 @@ def _label_weight(label_weight, Y, classes):
     return weight.astype(np.float32)
 
 
+def _label_log_odds(Y, sample_weight):
+    """``log(p / (1 - p))`` of each label's sample-weighted share of 1s among its known entries.
+
+    ``p`` is kept within [MIN_PRIOR, 1 - MIN_PRIOR], so that a label that is always 0 or
+    always 1 still gets a finite bias; a label whose known entries all weigh 0 gets 0.
+    """
+    sample_weight = sample_weight.astype(np.float64)
+    known = sample_weight @ (Y != MISSING)
+    on = sample_weight @ (Y == 1)
+    p = np.divide(on, known, out=np.full(Y.shape[1], 0.5), where=known > 0)
+    p = np.clip(p, MIN_PRIOR, 1 - MIN_PRIOR)
+    return np.log(p / (1 - p)).astype(np.float32)
+
+
 def _check_known_labels(Y, classes):
     """Every label needs at least one known entry to be learned."""
     unknown = np.all(Y == MISSING, axis=0)
@@ -130,9 +149,10 @@ def _check_callbacks(callbacks):
 
 
 def _check_sample_weight(sample_weight, n_samples):
-    """Sample weights as a new float32 array rescaled to mean 1 (None: all ones)."""
+    """Sample weights as a new float32 array rescaled to mean 1 (None: all ones), and
+    the mean of the weights given (1.0 for None)."""
     if sample_weight is None:
-        return np.ones(n_samples, dtype=np.float32)
+        return np.ones(n_samples, dtype=np.float32), 1.0
     sw = check_array(sample_weight, ensure_2d=False, dtype=np.float64, input_name="sample_weight")
     if sw.ndim != 1 or sw.shape[0] != n_samples:
         raise ValueError(f"sample_weight must have shape ({n_samples},), got {sw.shape}.")
@@ -141,7 +161,7 @@ def _check_sample_weight(sample_weight, n_samples):
     total = sw.sum()
     if total <= 0:
         raise ValueError("sample_weight is all zero: at least one sample needs a positive weight.")
-    return (sw * (n_samples / total)).astype(np.float32)
+    return (sw * (n_samples / total)).astype(np.float32), total / n_samples
 
 
 class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
@@ -166,6 +186,24 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         Samples per gradient step; clipped to the number of samples.
     learning_rate : float, default=1e-3
         Adam's step size.
+    alpha : float, default=0.0
+        Strength of the L2 penalty on the weights (not the biases) of the default
+        network's Dense layers: :class:`~sklearn.neural_network.MLPClassifier`'s
+        ``alpha``, with the same effect. Each mini-batch of ``n_batch`` samples adds
+        ``0.5 * alpha * sum(W**2) / (n_batch * n_labels)`` to its loss (MLPClassifier's
+        term, on a loss averaged over the labels; see Notes). 0 adds no penalty. Only
+        for the default network (``model=None``).
+    dropout : float, default=0.0
+        Rate of the Dropout layer that follows each hidden layer of the default network,
+        in [0, 1): the share of a hidden layer's outputs zeroed at each training step.
+        Active in training only; ``predict`` uses the whole network. 0 adds no Dropout
+        layer. Only for the default network (``model=None``).
+    output_bias_init : {"zeros", "prior"}, default="zeros"
+        Initial bias of each label's output unit. ``"prior"`` starts each label at its
+        training frequency ``p`` (the sample-weighted share of 1s among its known
+        entries, kept within [0.001, 0.999]) with the bias ``log(p / (1 - p))``, so
+        that training starts from each label's base rate; ``"zeros"`` starts every
+        label at probability 0.5. Only for the default network (``model=None``).
     threshold : float or array-like of shape (n_labels,), default=0.5
         A label is predicted when its probability is ``>= threshold``; one value for all
         labels, or one per label. Each value lies in (0, 1).
@@ -177,7 +215,10 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         ``keras.Model`` mapping ``n_features_in_`` inputs to ``n_outputs_`` sigmoid
         probabilities. If it returns a compiled model, that model's optimizer is used
         (its loss must be binary cross-entropy). Seed its initializers with
-        ``meta["seed"]`` for reproducible fits.
+        ``meta["seed"]`` for reproducible fits. ``alpha``, ``dropout`` and
+        ``output_bias_init`` shape the default network and must keep their defaults
+        with ``model=``: build those into the model instead (``kernel_regularizer``, a
+        ``Dropout`` layer, ``bias_initializer``).
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training data and stop when its
         exact-match accuracy has not improved by ``tol`` for more than
@@ -249,12 +290,24 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
     ``score`` and the metrics need a complete ``y`` (the metrics accept
     ``missing="ignore"``).
 
+    ``alpha`` means what it means in MLPClassifier. MLPClassifier adds
+    ``0.5 * alpha * sum(W**2) / n_batch`` to a cross-entropy summed over the labels; the
+    loss here (``loss_curve_``) averages the cross-entropy over the labels, so the penalty
+    is divided by ``n_labels`` too. With ``sample_weight``, MLPClassifier divides the
+    penalty by the sum of the weights instead of the number of samples (a weight of 2
+    acts as a repeated row); here it is divided by the number of samples times the
+    training rows' mean weight, the same for a batch of all rows. For the same weights
+    and data in one batch, ``loss_curve_`` is MLPClassifier's loss divided by
+    ``n_labels``, penalty included, so one ``alpha`` trades data fit against weight size
+    alike in both.
+
     Training runs all epochs inside one compiled function of the Keras backend in use
     (TensorFlow, XLA-compiled, or JAX), and that function is kept for later fits with the
     same architecture, optimizer settings, input width and batch size: the folds of a
-    cross-validation and the candidates of a grid search compile once. Each fit starts
-    from its own seeded weights and a fresh optimizer, so results do not depend on the
-    cache.
+    cross-validation and the candidates of a grid search compile once (``alpha`` is an
+    input of that function: one compilation serves every positive ``alpha``). Each fit starts
+    from its own seeded weights (and Dropout seeds) and a fresh optimizer, so results do
+    not depend on the cache.
 
     Examples
     --------
@@ -281,6 +334,9 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         epochs=100,
         batch_size=32,
         learning_rate=1e-3,
+        alpha=0.0,
+        dropout=0.0,
+        output_bias_init="zeros",
         threshold=0.5,
         model=None,
         early_stopping=False,
@@ -297,6 +353,9 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         self.epochs = epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
+        self.alpha = alpha
+        self.dropout = dropout
+        self.output_bias_init = output_bias_init
         self.threshold = threshold
         self.model = model
         self.early_stopping = early_stopping
@@ -341,6 +400,40 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
                 f"model must be None or a callable that returns a keras.Model, got "
                 f"{type(self.model).__name__}."
             )
+        check_scalar(
+            self.alpha, "alpha", numbers.Real, min_val=0, max_val=np.inf, include_boundaries="left"
+        )
+        check_scalar(
+            self.dropout, "dropout", numbers.Real, min_val=0, max_val=1, include_boundaries="left"
+        )
+        for name in ("alpha", "dropout"):
+            if np.isnan(getattr(self, name)):
+                raise ValueError(f"{name} must be a number, got nan.")
+        if not (
+            isinstance(self.output_bias_init, str) and self.output_bias_init in OUTPUT_BIAS_INITS
+        ):
+            raise ValueError(
+                f"output_bias_init={self.output_bias_init!r} is not supported; choose "
+                f'"zeros" (every label starts at probability 0.5) or "prior" (each label '
+                "starts at its training frequency)."
+            )
+        if self.model is not None:
+            changed = {
+                name: value
+                for name, value, default in [
+                    ("alpha", self.alpha, 0),
+                    ("dropout", self.dropout, 0),
+                    ("output_bias_init", self.output_bias_init, "zeros"),
+                ]
+                if value != default
+            }
+            if changed:
+                raise ValueError(
+                    f"{', '.join(f'{k}={v!r}' for k, v in changed.items())} only apply to "
+                    "the default network, not to a model= builder: leave them at their "
+                    "defaults and build them into your model (kernel_regularizer, a Dropout "
+                    "layer, bias_initializer)."
+                )
         if not isinstance(self.early_stopping, (bool, np.bool_)):
             raise TypeError(f"early_stopping must be True or False, got {self.early_stopping!r}.")
         check_scalar(
@@ -389,7 +482,7 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         check_consistent_length(X, Y)
         _check_known_labels(Y, classes)
         n_samples, n_labels = Y.shape
-        weights = _check_sample_weight(sample_weight, n_samples)
+        weights, weight_mean = _check_sample_weight(sample_weight, n_samples)
         label_weight = _label_weight(self.label_weight, Y, classes)
         threshold = _check_threshold(self.threshold, n_labels)
         rng = check_random_state(self.random_state)
@@ -401,6 +494,7 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
                 classes=classes,
                 hidden_layer_sizes=hidden,
                 activation=self.activation,
+                dropout=self.dropout,
                 learning_rate=self.learning_rate,
                 rng=rng,
             )
@@ -408,7 +502,13 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         network, optimizer = make_network(rng)
         stopping = None
         if self.early_stopping:
-            X, Y, weights, stopping = self._validation_split(X, Y, weights, threshold, rng)
+            X, Y, weights, stopping, kept_mean = self._validation_split(
+                X, Y, weights, threshold, rng
+            )
+            weight_mean *= kept_mean
+        if self.output_bias_init == "prior":
+            # Each fit's own network gets it; the compiled loop loads all its weights.
+            set_output_bias(network, _label_log_odds(Y, weights))
         batch_size = min(batch_size, Y.shape[0])
         data = FitData(
             X,
@@ -417,6 +517,10 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
             seed=rng.randint(_MAX_SEED),
             batch_size=batch_size,
             label_weight=label_weight,
+            # MLPClassifier divides the penalty by the sum of the sample weights, not by
+            # the number of samples (so that a weight of 2 acts as a repeated row); with
+            # weights rescaled to mean 1, that is alpha divided by their original mean.
+            alpha=self.alpha / weight_mean,
         )
         losses = train(
             network,
@@ -440,7 +544,11 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def _validation_split(self, X, Y, weights, threshold, rng):
-        """Hold out ``validation_fraction`` of the rows for early stopping."""
+        """Hold out ``validation_fraction`` of the rows for early stopping.
+
+        Returns the training part (its weights rescaled to mean 1), the early stopping
+        rule, and the mean the training part's weights had before that rescaling.
+        """
         try:
             train_idx, val_idx = train_test_split(
                 np.arange(Y.shape[0]),
@@ -476,7 +584,8 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
                 "sample_weight is zero on every row left for training after the "
                 "early_stopping validation split."
             )
-        return X[train_idx], Y[train_idx], train_w * (len(train_w) / train_w.sum()), stopping
+        scale = len(train_w) / train_w.sum()
+        return X[train_idx], Y[train_idx], train_w * scale, stopping, 1 / float(scale)
 
     def predict_proba(self, X):
         """Probability of each label for each sample.

@@ -13,7 +13,9 @@ Sparse ``X`` stays on the host: a callback densifies the rows of one batch at a 
 
 The loss is binary cross-entropy per label entry, weighted by the label's positive-class
 weight where the entry is 1 and masked where it is unknown (:data:`MISSING`), averaged over
-the labels and then weighted by the sample weight (:func:`entry_loss`).
+the labels and then weighted by the sample weight (:func:`entry_loss`). With ``alpha`` > 0,
+each mini-batch adds MLPClassifier's L2 penalty on the kernels (:func:`l2_penalty`); the loop
+is then compiled with the penalty, and ``alpha`` itself is an input of each fit.
 """
 
 import keras
@@ -57,13 +59,55 @@ def entry_loss(y, proba, label_weight):
     return ops.mean(ops.binary_crossentropy(on, proba) * weight, axis=-1)
 
 
+def kernel_indices(model):
+    """Positions in ``model.trainable_variables`` of the kernels (weights, not biases)."""
+    return [i for i, v in enumerate(model.trainable_variables) if v.name == "kernel"]
+
+
+def l2_penalty(kernels, alpha, n_rows, n_labels):
+    """MLPClassifier's L2 penalty for a mini-batch of ``n_rows`` samples, on our loss's scale.
+
+    MLPClassifier adds ``0.5 * alpha * sum(W**2) / n_rows`` (its batch's sample count)
+    to a cross-entropy *summed* over the labels; :func:`entry_loss` *averages* over the
+    labels, so the penalty is divided by ``n_labels`` as well. The objective is then
+    MLPClassifier's divided by ``n_labels``: same minimum, same meaning of ``alpha``.
+    """
+    ops = keras.ops
+    squares = sum(ops.sum(ops.square(kernel)) for kernel in kernels)
+    return 0.5 * alpha * squares / (n_rows * n_labels)
+
+
 @keras.saving.register_keras_serializable(package="skmultimlp")
 class MaskedBinaryCrossentropy(keras.losses.Loss):
-    """:func:`entry_loss` as a Keras loss, for training through ``model.fit``."""
+    """:func:`entry_loss` as a Keras loss, for training through ``model.fit``.
 
-    def __init__(self, label_weight=None, name="masked_binary_crossentropy", **kwargs):
+    With ``alpha`` > 0, each batch's loss gets :func:`l2_penalty` of ``kernels`` (the
+    model's kernel variables), as in the compiled loop. The penalty is for training: it
+    is not part of the saved configuration.
+    """
+
+    def __init__(
+        self,
+        label_weight=None,
+        name="masked_binary_crossentropy",
+        *,
+        alpha=0.0,
+        kernels=(),
+        **kwargs,
+    ):
         super().__init__(name=name, **kwargs)
         self.label_weight = None if label_weight is None else [float(v) for v in label_weight]
+        self.alpha = float(alpha)
+        self.kernels = list(kernels)
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        loss = super().__call__(y_true, y_pred, sample_weight)
+        if self.alpha > 0 and self.kernels:
+            n_rows, n_labels = keras.ops.shape(y_pred)
+            loss = loss + l2_penalty(
+                self.kernels, self.alpha, keras.ops.cast(n_rows, loss.dtype), n_labels
+            )
+        return loss
 
     def call(self, y_true, y_pred):
         weight = (
@@ -151,14 +195,16 @@ class FitData:
     sparse (CSR) ``X`` stays as it is on the host. ``Y`` is a uint8 indicator matrix,
     ``w`` float32 sample weights (mean 1 over the real rows), ``seed`` the fit's
     shuffling seed, ``n`` the number of real rows. ``Y`` is a uint8 matrix of 0, 1 and
-    :data:`MISSING`; ``label_weight`` the float32 positive-class weight of each label.
+    :data:`MISSING`; ``label_weight`` the float32 positive-class weight of each label;
+    ``alpha`` the strength of the L2 penalty on the kernels (:func:`l2_penalty`).
     """
 
-    def __init__(self, X, Y, w, *, seed, batch_size, label_weight=None):
+    def __init__(self, X, Y, w, *, seed, batch_size, label_weight=None, alpha=0.0):
         self.n = Y.shape[0]
         if label_weight is None:
             label_weight = np.ones(Y.shape[1], np.float32)
         self.label_weight = np.asarray(label_weight, dtype=np.float32)
+        self.alpha = float(alpha)
         self.seed = int(seed)
         self.sparse = sp.issparse(X)
         row_bytes = 0 if self.sparse else X.shape[1] * 4
@@ -170,13 +216,18 @@ class FitData:
 
 
 class _Loop:
-    """What both backends share: the template, the optimizer's fresh state, sparse rows."""
+    """What both backends share: the template, the optimizer's fresh state, sparse rows.
 
-    def __init__(self, model, optimizer, *, batch_size, n_features):
+    ``l2`` compiles the L2 penalty on the kernels into the loop; its ``alpha`` is loaded
+    per fit, so fits that differ only in a positive ``alpha`` share the loop.
+    """
+
+    def __init__(self, model, optimizer, *, batch_size, n_features, l2):
         self.model = model
         self.optimizer = optimizer
         self.batch_size = batch_size
         self.n_features = n_features
+        self._kernels = kernel_indices(model) if l2 else []
         optimizer.build(model.trainable_variables)
         self._fresh_optimizer = [keras.ops.convert_to_numpy(v.value) for v in optimizer.variables]
         self._sparse_X = None
@@ -217,8 +268,8 @@ class _Loop:
 class TensorFlowLoop(_Loop):
     """``tf.function`` over all epochs; XLA-compiled for dense ``X``, graph for sparse."""
 
-    def __init__(self, model, optimizer, *, batch_size, n_features, n_labels, sparse):
-        super().__init__(model, optimizer, batch_size=batch_size, n_features=n_features)
+    def __init__(self, model, optimizer, *, batch_size, n_features, n_labels, sparse, l2):
+        super().__init__(model, optimizer, batch_size=batch_size, n_features=n_features, l2=l2)
         import tensorflow as tf
 
         self._tf = tf
@@ -228,6 +279,7 @@ class TensorFlowLoop(_Loop):
             tf.TensorSpec([None, n_labels], tf.uint8),
             tf.TensorSpec([None], tf.float32),
             tf.TensorSpec([n_labels], tf.float32),  # positive-class weight of each label
+            tf.TensorSpec([], tf.float32),  # alpha
             tf.TensorSpec([], tf.int32),  # real rows
             tf.TensorSpec([], tf.int32),  # seed
             tf.TensorSpec([], tf.int32),  # first epoch
@@ -249,10 +301,11 @@ class TensorFlowLoop(_Loop):
         rows.set_shape([self.batch_size, self.n_features])
         return rows
 
-    def _epochs(self, X, Y, w, label_weight, n, seed, epoch_start, n_epochs):
+    def _epochs(self, X, Y, w, label_weight, alpha, n, seed, epoch_start, n_epochs):
         tf = self._tf
         model, optimizer, bs = self.model, self.optimizer, self.batch_size
         variables = model.trainable_variables
+        kernels = [variables[i] for i in self._kernels]
         length = tf.shape(Y)[0]
         is_real = tf.range(length) < n
         n_batches = (n + bs - 1) // bs
@@ -277,6 +330,8 @@ class TensorFlowLoop(_Loop):
                 with tf.GradientTape() as tape:
                     proba = model(x, training=True)
                     loss = tf.reduce_sum(entry_loss(y, proba, label_weight) * sw) / count
+                    if kernels:
+                        loss = loss + l2_penalty(kernels, alpha, count, Y.shape[1])
                     if model.losses:
                         loss = loss + tf.add_n(model.losses)
                 grads = tape.gradient(loss, variables)
@@ -313,6 +368,7 @@ class TensorFlowLoop(_Loop):
             tf.convert_to_tensor(data.Y),
             tf.convert_to_tensor(data.w),
             tf.convert_to_tensor(data.label_weight),
+            tf.constant(data.alpha, tf.float32),
             tf.constant(data.n, tf.int32),
             tf.constant(data.seed, tf.int32),
         )
@@ -359,8 +415,8 @@ class TensorFlowLoop(_Loop):
 class JaxLoop(_Loop):
     """``jax.jit`` of a scan over epochs and batches, weights passed in and out as values."""
 
-    def __init__(self, model, optimizer, *, batch_size, n_features, n_labels, sparse):
-        super().__init__(model, optimizer, batch_size=batch_size, n_features=n_features)
+    def __init__(self, model, optimizer, *, batch_size, n_features, n_labels, sparse, l2):
+        super().__init__(model, optimizer, batch_size=batch_size, n_features=n_features, l2=l2)
         import jax
 
         self._jax = jax
@@ -371,13 +427,16 @@ class JaxLoop(_Loop):
         self._state = None
         self._inputs = None
 
-    def _loss(self, trainable, non_trainable, x, y, sw, label_weight, count):
+    def _loss(self, trainable, non_trainable, x, y, sw, label_weight, alpha, count):
         import jax.numpy as jnp
 
         proba, non_trainable, losses = self.model.stateless_call(
             trainable, non_trainable, x, training=True, return_losses=True
         )
         loss = jnp.sum(entry_loss(y, proba, label_weight) * sw) / count
+        if self._kernels:
+            kernels = [trainable[i] for i in self._kernels]
+            loss = loss + l2_penalty(kernels, alpha, count, y.shape[1])
         for extra in losses:
             loss = loss + extra
         return loss, non_trainable
@@ -392,7 +451,7 @@ class JaxLoop(_Loop):
         shape = jax.ShapeDtypeStruct((self.batch_size, self.n_features), np.float32)
         return jax.pure_callback(self._sparse_rows, shape, idx)
 
-    def _epochs(self, state, X, Y, w, label_weight, n, key, epoch_start, n_epochs):
+    def _epochs(self, state, X, Y, w, label_weight, alpha, n, key, epoch_start, n_epochs):
         jax = self._jax
         jnp = jax.numpy
         bs = self.batch_size
@@ -415,7 +474,7 @@ class JaxLoop(_Loop):
                 sw = w[idx] * mask
                 count = mask.sum()
                 (loss, non_trainable), grads = self._grad(
-                    trainable, non_trainable, x, y, sw, label_weight, count
+                    trainable, non_trainable, x, y, sw, label_weight, alpha, count
                 )
                 trainable, opt_vars = self.optimizer.stateless_apply(opt_vars, grads, trainable)
                 return (trainable, non_trainable, opt_vars), total + loss * count
@@ -445,6 +504,7 @@ class JaxLoop(_Loop):
             jax.device_put(data.Y, may_alias=True),
             jax.device_put(data.w, may_alias=True),
             jax.device_put(data.label_weight),
+            np.float32(data.alpha),
             data.n,
             jax.random.key(data.seed),
         )
@@ -482,8 +542,11 @@ class JaxLoop(_Loop):
         self._state = self._inputs = self._sparse_X = None
 
 
-def make_loop(model, optimizer, *, batch_size, n_features, n_labels, sparse):
-    """A compiled loop for the current Keras backend, with ``model`` as its template."""
+def make_loop(model, optimizer, *, batch_size, n_features, n_labels, sparse, l2=False):
+    """A compiled loop for the current Keras backend, with ``model`` as its template.
+
+    ``l2`` compiles in the L2 penalty on ``model``'s kernels (alpha loaded per fit).
+    """
     cls = TensorFlowLoop if require_supported_backend() == "tensorflow" else JaxLoop
     return cls(
         model,
@@ -492,4 +555,5 @@ def make_loop(model, optimizer, *, batch_size, n_features, n_labels, sparse):
         n_features=n_features,
         n_labels=n_labels,
         sparse=sparse,
+        l2=l2,
     )

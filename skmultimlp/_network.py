@@ -22,36 +22,82 @@ ACTIVATIONS = {
 }
 _RELU_LIKE = {"relu", "elu", "gelu", "silu", "leaky_relu"}
 _MAX_SEED = 2**31 - 1
+OUTPUT_LAYER = "labels"
 
 
 def _seed(rng):
     return int(rng.randint(_MAX_SEED))
 
 
-def build_mlp(n_features, n_labels, hidden_layer_sizes, activation, rng):
+@keras.saving.register_keras_serializable(package="skmultimlp")
+class Dropout(keras.layers.Dropout):
+    """Keras' Dropout, with the Philox generator named for its masks on TensorFlow.
+
+    Keras' TensorFlow dropout leaves the choice of generator to TensorFlow
+    ("auto_select"), which XLA compiles to a slow path on CPU: the reference
+    cross-validation (one hidden layer of 20 units) ran 9 times as long with
+    ``dropout=0.2`` as without. Naming Philox, which "auto_select" picks on CPU anyway
+    (the masks and results are the same), brings that down to 1.5 times. The seeds come
+    from the layer's SeedGenerator as in Keras, so the masks are reproducible and follow
+    its state. Other backends run Keras' own dropout.
+    """
+
+    def call(self, inputs, training=False):
+        if not (training and self.rate > 0) or keras.backend.backend() != "tensorflow":
+            return super().call(inputs, training=training)
+        import tensorflow as tf
+
+        # The SeedGenerator keeps an int64 state; stateless ops under XLA take int32
+        # seeds, folded as Keras folds them.
+        seed = tf.cast(tf.math.floormod(self.seed_generator.next(), tf.int32.max - 1), tf.int32)
+        return tf.nn.experimental.stateless_dropout(
+            inputs, rate=self.rate, noise_shape=self.noise_shape, seed=seed, rng_alg="philox"
+        )
+
+
+def build_mlp(n_features, n_labels, hidden_layer_sizes, activation, rng, dropout=0.0):
     """The default network: Dense hidden layers, then one sigmoid unit per label.
 
-    Every initializer gets its own seed drawn from ``rng``, so a fit never touches
-    Keras' or Python's global random state.
+    With ``dropout`` > 0 a Dropout layer follows each hidden layer (active in training
+    only). Every initializer and every Dropout layer gets its own seed drawn from
+    ``rng``, so a fit never touches Keras' or Python's global random state. The
+    initializer seeds are drawn first, in layer order, so ``dropout`` leaves the initial
+    weights as they are without it.
     """
     keras_activation = ACTIVATIONS[activation]
-    hidden_init = "HeUniform" if keras_activation in _RELU_LIKE else "GlorotUniform"
+    hidden_init = getattr(
+        keras.initializers, "HeUniform" if keras_activation in _RELU_LIKE else "GlorotUniform"
+    )
+    init_seeds = [_seed(rng) for _ in range(len(hidden_layer_sizes) + 1)]
+    dropout_seeds = [_seed(rng) for _ in hidden_layer_sizes] if dropout > 0 else []
     inputs = keras.Input(shape=(n_features,), name="features")
     h = inputs
     for i, units in enumerate(hidden_layer_sizes):
         h = keras.layers.Dense(
             units,
             activation=keras_activation,
-            kernel_initializer=getattr(keras.initializers, hidden_init)(seed=_seed(rng)),
+            kernel_initializer=hidden_init(seed=init_seeds[i]),
             name=f"hidden_{i}",
         )(h)
+        if dropout_seeds:
+            h = Dropout(dropout, seed=dropout_seeds[i], name=f"dropout_{i}")(h)
     outputs = keras.layers.Dense(
         n_labels,
         activation="sigmoid",
-        kernel_initializer=keras.initializers.GlorotUniform(seed=_seed(rng)),
-        name="labels",
+        kernel_initializer=keras.initializers.GlorotUniform(seed=init_seeds[-1]),
+        name=OUTPUT_LAYER,
     )(h)
     return keras.Model(inputs, outputs, name="multilabel_mlp")
+
+
+def set_output_bias(network, bias):
+    """Load ``bias`` (one value per label) into the default network's output layer.
+
+    Done on the built network rather than through a ``bias_initializer``, so that the
+    model's configuration, and with it the compiled loop it shares with other fits
+    (``_cache.loop_key``), does not depend on the training labels.
+    """
+    network.get_layer(OUTPUT_LAYER).bias.assign(bias)
 
 
 def build_user_model(builder, meta, learning_rate):
@@ -103,11 +149,13 @@ def build_user_model(builder, meta, learning_rate):
 
 
 def build_network(
-    model, *, n_features, classes, hidden_layer_sizes, activation, learning_rate, rng
+    model, *, n_features, classes, hidden_layer_sizes, activation, dropout, learning_rate, rng
 ):
     """The network and optimizer for one fit: the user's ``model=`` or the default MLP."""
     if model is None:
-        network = build_mlp(n_features, len(classes), hidden_layer_sizes, activation, rng)
+        network = build_mlp(
+            n_features, len(classes), hidden_layer_sizes, activation, rng, dropout=dropout
+        )
         return network, keras.optimizers.Adam(learning_rate=learning_rate)
     meta = {
         "n_features_in_": n_features,

@@ -22,6 +22,7 @@ from ._loops import (
     FitData,
     MaskedBinaryCrossentropy,
     dense_batch,
+    kernel_indices,
     make_loop,
     model_variables,
     predict_proba,
@@ -119,6 +120,8 @@ def train(
             stopping=stopping,
         )
     n_features = data.n_features
+    # Whether the L2 penalty is compiled in is part of the key; alpha itself is loaded per fit.
+    l2 = data.alpha > 0
     key = loop_key(
         model,
         optimizer,
@@ -126,6 +129,7 @@ def train(
         n_features=n_features,
         n_labels=data.Y.shape[1],
         sparse=data.sparse,
+        l2=l2,
     )
     loop = POOL.checkout(key)
     if loop is None:
@@ -137,6 +141,7 @@ def train(
             n_features=n_features,
             n_labels=data.Y.shape[1],
             sparse=data.sparse,
+            l2=l2,
         )
     loop.load(model, optimizer, data)
     # One call runs every epoch, unless something has to happen between epochs.
@@ -200,11 +205,18 @@ class _EarlyStoppingCallback(keras.callbacks.Callback):
 
 
 def _train_with_fit(model, optimizer, data, *, epochs, batch_size, verbose, callbacks, stopping):
-    # The same loss as the compiled loop's (label weights, missing entries masked); a model
-    # compiled by the user keeps its optimizer (its binary cross-entropy was checked).
+    # The same loss as the compiled loop's (label weights, missing entries masked, L2
+    # penalty); a model compiled by the user keeps its optimizer (its binary cross-entropy
+    # was checked).
     if model.compiled:
         optimizer = model.optimizer
-    model.compile(optimizer=optimizer, loss=MaskedBinaryCrossentropy(data.label_weight))
+    variables = model.trainable_variables
+    loss = MaskedBinaryCrossentropy(
+        data.label_weight,
+        alpha=data.alpha,
+        kernels=[variables[i] for i in kernel_indices(model)],
+    )
+    model.compile(optimizer=optimizer, loss=loss)
     if stopping is not None:
         callbacks = [*callbacks, _EarlyStoppingCallback(stopping)]
     history = model.fit(

@@ -399,6 +399,25 @@ def test_bad_input_clear_error_and_caller_arrays_untouched(data, make, error, ma
         ({"learning_rate": "fast"}, TypeError, "learning_rate"),
         ({"verbose": -1}, ValueError, "verbose"),
         ({"model": "my_model"}, TypeError, "model must be None or a callable"),
+        ({"alpha": -1}, ValueError, "alpha == -1, must be >= 0"),
+        ({"alpha": "x"}, TypeError, "alpha must be an instance of float"),
+        ({"alpha": float("nan")}, ValueError, "alpha must be a number"),
+        ({"alpha": float("inf")}, ValueError, "alpha == inf"),
+        ({"dropout": 1.0}, ValueError, "dropout == 1.0, must be < 1"),
+        ({"dropout": -0.1}, ValueError, "dropout == -0.1, must be >= 0"),
+        ({"dropout": "half"}, TypeError, "dropout must be an instance of float"),
+        ({"output_bias_init": "foo"}, ValueError, 'output_bias_init=\'foo\'.*"zeros".*"prior"'),
+        ({"output_bias_init": None}, ValueError, "output_bias_init=None"),
+        (
+            {"model": lambda meta: None, "alpha": 0.1, "dropout": 0.2},
+            ValueError,
+            "alpha=0.1, dropout=0.2 only apply to the default network",
+        ),
+        (
+            {"model": lambda meta: None, "output_bias_init": "prior"},
+            ValueError,
+            "output_bias_init='prior' only apply to the default network.*bias_initializer",
+        ),
     ],
 )
 def test_bad_parameters(data, params, error, match):
@@ -422,3 +441,88 @@ def test_sample_weight_errors(data):
         est.fit(X, y, sample_weight=np.ones(3))
     with pytest.raises(ValueError, match="non-negative"):
         est.fit(X, y, sample_weight=-np.ones(len(X)))
+
+
+def _kernel_norm(clf):
+    return sum(float(np.sum(v.numpy() ** 2)) for v in clf.model_.weights if v.name == "kernel")
+
+
+def test_alpha_shrinks_the_weights(data):
+    X, y = data
+    fast = {**FAST, "learning_rate": 0.05}  # steps large enough to move the weights
+    plain = KerasMultiLabelClassifier(**fast).fit(X, y)
+    shrunk = KerasMultiLabelClassifier(**fast, alpha=1.0).fit(X, y)
+    assert _kernel_norm(shrunk) < 0.8 * _kernel_norm(plain)
+    assert KerasMultiLabelClassifier(**FAST, alpha=0.0).get_params()["alpha"] == 0.0
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize(
+    "callbacks, weighted",
+    [(None, False), (None, True), ([keras.callbacks.Callback()], True)],
+    ids=["loop", "loop-sample_weight", "model.fit-sample_weight"],
+)
+def test_alpha_is_mlpclassifiers_l2_penalty(data, callbacks, weighted):
+    X, y = data
+    X = X / X.max()  # moderate logits: float32 and float64 losses agree to 1e-6
+    n, n_labels = y.shape
+    sw = np.random.RandomState(0).randint(1, 4, n).astype(float) if weighted else None
+    # One epoch in one batch: its loss is that of the initial weights, which a tiny
+    # learning rate leaves in model_ (to 1e-9).
+    once = dict(epochs=1, batch_size=n, learning_rate=1e-9, callbacks=callbacks, random_state=0)
+    ours = KerasMultiLabelClassifier((16,), alpha=3.0, **once).fit(X, y, sample_weight=sw)
+    # MLPClassifier's own loss at those weights: partial_fit reports the loss before it
+    # updates them.
+    ref = MLPClassifier((16,), solver="sgd", alpha=3.0, batch_size=n, max_iter=1).fit(X, y)
+    W1, b1, W2, b2 = [w.astype(np.float64) for w in ours.model_.get_weights()]
+    ref.coefs_, ref.intercepts_ = [W1.copy(), W2.copy()], [b1.copy(), b2.copy()]
+    ref.partial_fit(X, y, sample_weight=sw)
+    # Our loss averages the cross-entropy over the labels where MLPClassifier sums it.
+    np.testing.assert_allclose(ours.loss_curve_[0] * n_labels, ref.loss_curve_[-1], rtol=1e-6)
+    plain = KerasMultiLabelClassifier((16,), **once).fit(X, y, sample_weight=sw)
+    penalty = 0.5 * 3.0 * (np.sum(W1**2) + np.sum(W2**2)) / (n if sw is None else sw.sum())
+    np.testing.assert_allclose(
+        (ours.loss_curve_[0] - plain.loss_curve_[0]) * n_labels, penalty, rtol=1e-5
+    )
+
+
+def test_dropout_zero_adds_no_layer_and_trains_as_without_it(data, fitted):
+    X, y = data
+    clf = KerasMultiLabelClassifier(**FAST, dropout=0.0).fit(X, y)
+    assert not any(isinstance(layer, keras.layers.Dropout) for layer in clf.model_.layers)
+    np.testing.assert_array_equal(clf.predict_proba(X), fitted.predict_proba(X))
+
+
+def test_dropout_trains_only_predict_is_deterministic_and_fits_reproducible(data, fitted):
+    X, y = data
+    clf = KerasMultiLabelClassifier(**FAST, dropout=0.5).fit(X, y)
+    proba = clf.predict_proba(X)
+    np.testing.assert_array_equal(clf.predict_proba(X), proba)
+    x = X[:10].astype(np.float32)
+    np.testing.assert_allclose(clf.model_(x, training=False), proba[:10], atol=1e-6)
+    assert not np.allclose(clf.model_(x, training=True), proba[:10], atol=1e-3)
+    assert not np.allclose(proba, fitted.predict_proba(X))
+    again = KerasMultiLabelClassifier(**FAST, dropout=0.5).fit(X, y)
+    np.testing.assert_array_equal(again.predict_proba(X), proba)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(clf)).predict_proba(X), proba)
+
+
+def test_output_bias_prior_is_each_labels_log_odds_among_known_entries(data):
+    X, y = data
+    y = y.astype(float)
+    y[:, 0] = 0.0  # never on
+    y[:, 1] = 1.0  # always on
+    y[::3, 2] = np.nan  # partly unknown
+    sw = np.random.RandomState(0).uniform(0.5, 2.0, len(y))
+    known = ~np.isnan(y[:, 2])
+    p = np.average(y[known, 2], weights=sw[known])
+    expected = [np.log(1e-3 / (1 - 1e-3)), np.log((1 - 1e-3) / 1e-3), np.log(p / (1 - p))]
+    # A tiny learning rate and one step: the trained bias is the initial one to 1e-8.
+    once = dict(FAST, epochs=1, batch_size=len(y), learning_rate=1e-9)
+    prior = KerasMultiLabelClassifier(**once, output_bias_init="prior").fit(X, y, sample_weight=sw)
+    bias = prior.model_.get_layer("labels").bias.numpy()
+    assert np.all(np.isfinite(bias))
+    np.testing.assert_allclose(bias, expected, rtol=1e-5)
+    # The next fit (through the same cached loop) starts from zeros again.
+    zeros = KerasMultiLabelClassifier(**once).fit(X, y, sample_weight=sw)
+    np.testing.assert_allclose(zeros.model_.get_layer("labels").bias.numpy(), 0.0, atol=1e-6)

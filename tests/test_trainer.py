@@ -64,6 +64,21 @@ def test_learning_rate_is_per_fit_not_per_cache_entry(data, fresh_pool):
     np.testing.assert_array_equal(_predict(slow, X, y), alone)
 
 
+def test_alpha_dropout_and_prior_are_per_fit_not_per_cache_entry(data, fresh_pool, monkeypatch):
+    X, y = data
+    built = []
+    original = trainer.make_loop
+    monkeypatch.setattr(trainer, "make_loop", lambda *a, **k: built.append(1) or original(*a, **k))
+    params = {**FAST, "alpha": 1.0, "dropout": 0.3, "output_bias_init": "prior"}
+    alone = _predict(params, X, y)
+    # The same cached loop trains another alpha, other seeds (Dropout's too), zero bias...
+    other = {**params, "alpha": 5.0, "output_bias_init": "zeros", "random_state": 7}
+    _predict(other, X[:100], y[:100])
+    assert len(built) == len(fresh_pool) == 1
+    # ...and a later fit still gets its own alpha, Dropout seeds and prior bias.
+    np.testing.assert_array_equal(_predict(params, X, y), alone)
+
+
 def test_cache_is_bounded_least_recently_used_first():
     pool = LoopPool(maxsize=2)
     pool.checkin("a", "loop a")
