@@ -281,8 +281,9 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
     Notes
     -----
     ``score`` is exact-match (subset) accuracy: a sample counts only when all its labels
-    are right. Sparse ``X`` (e.g. ``TfidfVectorizer`` output) is densified one batch at a
-    time. ``sample_weight`` weighs each sample's loss.
+    are right. Sparse ``X`` (e.g. ``TfidfVectorizer`` output) is densified once for
+    training when its dense float32 copy fits in 64 MiB, else one batch at a time.
+    ``sample_weight`` weighs each sample's loss.
 
     Missing labels: ``y`` given as an array or DataFrame may hold NaN (or ``-1``) where a
     label's value is unknown. Those entries add nothing to the loss, while the sample's
@@ -459,7 +460,8 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like or sparse matrix of shape (n_samples, n_features)
-            Numeric features; scipy sparse input is densified one batch at a time.
+            Numeric features; scipy sparse input is densified once when small (64 MiB),
+            else one batch at a time.
         y : array-like of shape (n_samples, n_labels), DataFrame, or list of collections
             0/1 indicator matrix, DataFrame of 0/1 columns, or per-sample label
             collections such as ``[["a", "b"], [], ["c"]]``. In an array or DataFrame,

@@ -157,6 +157,7 @@ def test_sparse_tfidf_text_equals_dense_and_densifies_per_batch(monkeypatch):
         return out
 
     monkeypatch.setattr(loops, "dense_batch", spy)
+    monkeypatch.setattr(loops, "SPARSE_DENSIFY_MAX_BYTES", 0)  # as for large sparse X
     sparse_fit = KerasMultiLabelClassifier((8,), epochs=5, batch_size=8, random_state=0).fit(X, y)
     assert max(rows_seen) <= 8
     dense_fit = KerasMultiLabelClassifier((8,), epochs=5, batch_size=8, random_state=0)
@@ -165,6 +166,18 @@ def test_sparse_tfidf_text_equals_dense_and_densifies_per_batch(monkeypatch):
     np.testing.assert_allclose(
         sparse_fit.predict_proba(X), dense_fit.predict_proba(X.toarray()), rtol=1e-5, atol=1e-6
     )
+
+
+def test_small_sparse_x_is_densified_once_and_trains_as_dense():
+    rng = np.random.RandomState(0)
+    X = sp.random(60, 30, density=0.1, format="csr", random_state=rng, dtype=np.float64)
+    y = (rng.uniform(size=(60, 3)) < 0.4).astype(int)
+    before = X.copy()
+    params = dict(hidden_layer_sizes=(8,), epochs=5, batch_size=8, random_state=0)
+    sparse_fit = KerasMultiLabelClassifier(**params).fit(X, y)
+    dense_fit = KerasMultiLabelClassifier(**params).fit(X.toarray(), y)
+    np.testing.assert_array_equal(sparse_fit.predict_proba(X), dense_fit.predict_proba(X.toarray()))
+    assert sp.issparse(X) and (X != before).nnz == 0  # the caller's X is unchanged
 
 
 def test_sample_weight(data):
