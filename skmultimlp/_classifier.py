@@ -126,6 +126,47 @@ def _label_log_odds(Y, sample_weight):
     return np.log(p / (1 - p)).astype(np.float32)
 
 
+_STOPPING_SCORES = ("loss", "exact_match", "hamming", "f1_macro")
+
+
+def _stopping_score(scoring, on, known, w, threshold, label_weight):
+    """The validation score of early stopping, a function of the predicted probabilities.
+
+    Called after every epoch, so plain numpy on the validation rows: ``on`` and ``known``
+    are their boolean label matrices, ``w`` their sample weights (0 for rows with no known
+    label). Greater is better. With complete labels, ``"exact_match"``, ``"hamming"`` and
+    ``"f1_macro"`` equal scikit-learn's ``accuracy_score``, ``-hamming_loss`` and
+    ``f1_score(average="macro", zero_division=0)``; an unknown entry is never wrong.
+    """
+    if scoring == "loss":
+        # The training loss (_loops.entry_loss): mean over labels of the masked,
+        # positive-weighted binary cross-entropy; then the weighted mean over rows.
+        entry_weight = known * np.where(on, label_weight, 1.0)
+
+        def score(proba):
+            p = np.clip(proba, 1e-7, 1 - 1e-7)
+            bce = -np.where(on, np.log(p), np.log1p(-p))
+            return -np.average((bce * entry_weight).mean(axis=1), weights=w)
+
+        return score
+    row_w = w[:, None] * known
+
+    def score(proba):
+        pred = proba >= threshold
+        if scoring == "exact_match":
+            return np.average(np.all((pred == on) | ~known, axis=1), weights=w)
+        if scoring == "hamming":
+            return -np.sum(row_w * (pred != on)) / row_w.sum()
+        tp = np.sum(row_w * (pred & on), axis=0)
+        fp = np.sum(row_w * (pred & ~on), axis=0)
+        fn = np.sum(row_w * (~pred & on), axis=0)
+        denom = 2 * tp + fp + fn
+        f1 = np.divide(2 * tp, denom, out=np.zeros_like(tp), where=denom > 0)
+        return float(np.mean(f1[known.any(axis=0)]))
+
+    return score
+
+
 def _check_known_labels(Y, classes):
     """Every label needs at least one known entry to be learned."""
     unknown = np.all(Y == MISSING, axis=0)
@@ -221,16 +262,24 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         ``Dropout`` layer, ``bias_initializer``).
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training data and stop when its
-        exact-match accuracy has not improved by ``tol`` for more than
-        ``n_iter_no_change`` epochs in a row; the weights of the best epoch are kept.
-        This is :class:`~sklearn.neural_network.MLPClassifier`'s rule. Without it, all
+        ``scoring`` has not improved by ``tol`` for more than ``n_iter_no_change``
+        epochs in a row; the weights of the best epoch are kept. This is
+        :class:`~sklearn.neural_network.MLPClassifier`'s rule. Without it, all
         ``epochs`` epochs run (the training loss does not stop training).
+    scoring : {"loss", "exact_match", "hamming", "f1_macro"}, default="loss"
+        What early stopping watches on the validation split (as in
+        :class:`~sklearn.ensemble.HistGradientBoostingClassifier`): ``"loss"``, minus
+        the training loss (binary cross-entropy with ``label_weight``, unknown entries
+        masked); ``"exact_match"``, the exact-match accuracy at ``threshold``
+        (MLPClassifier's choice); ``"hamming"``, minus the hamming loss at
+        ``threshold``; ``"f1_macro"``, the macro F1 at ``threshold``. Unused without
+        ``early_stopping``.
     validation_fraction : float, default=0.1
         Share of the training data held out for early stopping, in (0, 1).
     n_iter_no_change : int, default=10
         Epochs without improvement tolerated before early stopping.
     tol : float, default=1e-4
-        Least improvement of the validation score that counts as one.
+        Least improvement of the validation score (see ``scoring``) that counts as one.
     label_weight : None, "balanced", array-like of shape (n_labels,) or dict, default=None
         Weight of each label's positive entries in the cross-entropy (cost-sensitive
         training for rare labels). ``"balanced"`` gives each label
@@ -266,8 +315,8 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
     best_loss_ : float or None
         Lowest training loss reached; None when ``early_stopping`` is on.
     validation_scores_ : list of float or None
-        Exact-match accuracy on the validation split after each epoch; None when
-        ``early_stopping`` is off.
+        The validation ``scoring`` after each epoch, greater is better (for
+        ``"loss"``, minus the validation loss); None when ``early_stopping`` is off.
     best_validation_score_ : float or None
         Best of ``validation_scores_`` (the kept weights'); None without early stopping.
     n_iter_ : int
@@ -341,6 +390,7 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         threshold=0.5,
         model=None,
         early_stopping=False,
+        scoring="loss",
         validation_fraction=0.1,
         n_iter_no_change=10,
         tol=1e-4,
@@ -360,6 +410,7 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         self.threshold = threshold
         self.model = model
         self.early_stopping = early_stopping
+        self.scoring = scoring
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
@@ -437,6 +488,11 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
                 )
         if not isinstance(self.early_stopping, (bool, np.bool_)):
             raise TypeError(f"early_stopping must be True or False, got {self.early_stopping!r}.")
+        if not isinstance(self.scoring, str) or self.scoring not in _STOPPING_SCORES:
+            raise ValueError(
+                f"scoring must be one of {list(_STOPPING_SCORES)} (what early stopping "
+                f"watches on the validation split), got {self.scoring!r}."
+            )
         check_scalar(
             self.validation_fraction,
             "validation_fraction",
@@ -505,7 +561,7 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         stopping = None
         if self.early_stopping:
             X, Y, weights, stopping, kept_mean = self._validation_split(
-                X, Y, weights, threshold, rng
+                X, Y, weights, threshold, label_weight, rng
             )
             weight_mean *= kept_mean
         if self.output_bias_init == "prior":
@@ -545,7 +601,7 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         self.classes_ = classes
         return self
 
-    def _validation_split(self, X, Y, weights, threshold, rng):
+    def _validation_split(self, X, Y, weights, threshold, label_weight, rng):
         """Hold out ``validation_fraction`` of the rows for early stopping.
 
         Returns the training part (its weights rescaled to mean 1), the early stopping
@@ -571,11 +627,7 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
                 "and a known label; raise validation_fraction."
             )
 
-        def score(proba):
-            # Called after every epoch: plain numpy, the same value as accuracy_score on
-            # complete labels; an unknown label never makes a row wrong.
-            right = ((proba >= threshold) == on) | ~known
-            return np.average(np.all(right, axis=1), weights=w_val)
+        score = _stopping_score(self.scoring, on, known, w_val, threshold, label_weight)
 
         stopping = EarlyStopping(
             score, X[val_idx], n_iter_no_change=self.n_iter_no_change, tol=self.tol

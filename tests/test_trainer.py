@@ -6,7 +6,10 @@ import keras
 import numpy as np
 import pytest
 from sklearn.base import clone
+from sklearn.metrics import accuracy_score, f1_score, hamming_loss, log_loss
+from sklearn.model_selection import train_test_split
 
+import skmultimlp._classifier as classifier_module
 import skmultimlp._trainer as trainer
 from skmultimlp import KerasMultiLabelClassifier
 from skmultimlp._cache import LoopPool, loop_key
@@ -246,6 +249,38 @@ def test_early_stopping_keeps_the_best_epochs_weights(data):
     # Training the same fit for exactly the best epoch's count gives the kept weights.
     short = KerasMultiLabelClassifier(epochs=best_epoch, **params).fit(X, y)
     np.testing.assert_allclose(stopped.predict_proba(X), short.predict_proba(X), rtol=1e-5)
+
+
+@pytest.mark.parametrize("scoring", ["loss", "exact_match", "hamming", "f1_macro"])
+def test_early_stopping_scores_match_scikit_learn(data, scoring, monkeypatch):
+    X, y = data
+    splits = []
+
+    def recording_split(*args, **kwargs):
+        splits.append(train_test_split(*args, **kwargs))
+        return splits[-1]
+
+    monkeypatch.setattr(classifier_module, "train_test_split", recording_split)
+    clf = KerasMultiLabelClassifier(
+        hidden_layer_sizes=(8,), epochs=3, early_stopping=True, scoring=scoring, random_state=0
+    ).fit(X, y)
+    assert len(clf.validation_scores_) == clf.n_iter_
+    # The score of the kept weights, recomputed with scikit-learn on the same split.
+    ((_, val),) = splits
+    proba = clf.predict_proba(X[val])
+    expected = {
+        "loss": lambda: -log_loss(y[val].ravel(), proba.ravel(), labels=[0, 1]),
+        "exact_match": lambda: accuracy_score(y[val], proba >= 0.5),
+        "hamming": lambda: -hamming_loss(y[val], proba >= 0.5),
+        "f1_macro": lambda: f1_score(y[val], proba >= 0.5, average="macro", zero_division=0),
+    }[scoring]()
+    assert clf.best_validation_score_ == pytest.approx(expected, rel=1e-4, abs=1e-6)
+
+
+def test_early_stopping_scoring_is_checked(data):
+    X, y = data
+    with pytest.raises(ValueError, match=r"scoring must be one of \['loss'.*got 'auc'"):
+        KerasMultiLabelClassifier(early_stopping=True, scoring="auc").fit(X, y)
 
 
 class _Recorder(keras.callbacks.Callback):
