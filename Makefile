@@ -27,7 +27,7 @@ demo: $(VENV)/.installed
 
 # The whole suite on Keras' default TensorFlow backend, then the estimator and trainer
 # tests again on the JAX backend.
-JAX_TESTS := tests/test_classifier.py tests/test_trainer.py tests/test_scikeras.py \
+JAX_TESTS := tests/test_classifier.py tests/test_trainer.py tests/test_network.py tests/test_scikeras.py \
 	tests/test_sklearn_checks.py
 
 test: $(VENV)/.installed-test

@@ -232,19 +232,21 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         network's Dense layers: :class:`~sklearn.neural_network.MLPClassifier`'s
         ``alpha``, with the same effect. Each mini-batch of ``n_batch`` samples adds
         ``0.5 * alpha * sum(W**2) / (n_batch * n_labels)`` to its loss (MLPClassifier's
-        term, on a loss averaged over the labels; see Notes). 0 adds no penalty. Only
-        for the default network (``model=None``).
-    dropout : float, default=0.0
+        term, on a loss averaged over the labels; see Notes). 0 adds no penalty. With
+        ``model=``, it applies to every variable named ``kernel`` (Dense layers' weights)
+        of that model.
+    dropout : float, default=0.2
         Rate of the Dropout layer that follows each hidden layer of the default network,
         in [0, 1): the share of a hidden layer's outputs zeroed at each training step.
         Active in training only; ``predict`` uses the whole network. 0 adds no Dropout
-        layer. Only for the default network (``model=None``).
-    output_bias_init : {"zeros", "prior"}, default="zeros"
+        layer. Shapes the default network only: not used with ``model=``.
+    output_bias_init : {"zeros", "prior"}, default="prior"
         Initial bias of each label's output unit. ``"prior"`` starts each label at its
         training frequency ``p`` (the sample-weighted share of 1s among its known
         entries, kept within [0.001, 0.999]) with the bias ``log(p / (1 - p))``, so
         that training starts from each label's base rate; ``"zeros"`` starts every
-        label at probability 0.5. Only for the default network (``model=None``).
+        label at probability 0.5. Shapes the default network only: not used with
+        ``model=``.
     threshold : float or array-like of shape (n_labels,), default=0.5
         A label is predicted when its probability is ``>= threshold``; one value for all
         labels, or one per label. Each value lies in (0, 1).
@@ -256,11 +258,11 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         ``keras.Model`` mapping ``n_features_in_`` inputs to ``n_outputs_`` sigmoid
         probabilities. If it returns a compiled model, that model's optimizer is used
         (its loss must be binary cross-entropy). Seed its initializers with
-        ``meta["seed"]`` for reproducible fits. ``alpha``, ``dropout`` and
-        ``output_bias_init`` shape the default network and must keep their defaults
-        with ``model=``: build those into the model instead (``kernel_regularizer``, a
-        ``Dropout`` layer, ``bias_initializer``).
-    early_stopping : bool, default=False
+        ``meta["seed"]`` for reproducible fits. ``dropout`` and ``output_bias_init``
+        shape the default network and are not used with ``model=`` (as MLPClassifier
+        ignores ``momentum`` unless ``solver="sgd"``): build those into the model
+        (a ``Dropout`` layer, ``bias_initializer``).
+    early_stopping : bool, default=True
         Hold out ``validation_fraction`` of the training data and stop when its
         ``scoring`` has not improved by ``tol`` for more than ``n_iter_no_change``
         epochs in a row; the weights of the best epoch are kept. This is
@@ -385,11 +387,11 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         batch_size=32,
         learning_rate=1e-3,
         alpha=0.0,
-        dropout=0.0,
-        output_bias_init="zeros",
+        dropout=0.2,
+        output_bias_init="prior",
         threshold=0.5,
         model=None,
-        early_stopping=False,
+        early_stopping=True,
         scoring="loss",
         validation_fraction=0.1,
         n_iter_no_change=10,
@@ -469,23 +471,6 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
                 f'"zeros" (every label starts at probability 0.5) or "prior" (each label '
                 "starts at its training frequency)."
             )
-        if self.model is not None:
-            changed = {
-                name: value
-                for name, value, default in [
-                    ("alpha", self.alpha, 0),
-                    ("dropout", self.dropout, 0),
-                    ("output_bias_init", self.output_bias_init, "zeros"),
-                ]
-                if value != default
-            }
-            if changed:
-                raise ValueError(
-                    f"{', '.join(f'{k}={v!r}' for k, v in changed.items())} only apply to "
-                    "the default network, not to a model= builder: leave them at their "
-                    "defaults and build them into your model (kernel_regularizer, a Dropout "
-                    "layer, bias_initializer)."
-                )
         if not isinstance(self.early_stopping, (bool, np.bool_)):
             raise TypeError(f"early_stopping must be True or False, got {self.early_stopping!r}.")
         if not isinstance(self.scoring, str) or self.scoring not in _STOPPING_SCORES:
@@ -564,7 +549,7 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
                 X, Y, weights, threshold, label_weight, rng
             )
             weight_mean *= kept_mean
-        if self.output_bias_init == "prior":
+        if self.output_bias_init == "prior" and self.model is None:
             # Each fit's own network gets it; the compiled loop loads all its weights.
             set_output_bias(network, _label_log_odds(Y, weights))
         batch_size = min(batch_size, Y.shape[0])

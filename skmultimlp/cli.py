@@ -266,8 +266,10 @@ def _add_model_options(parser):
     )
     group.add_argument(
         "--early-stopping",
-        action="store_true",
-        help="hold out 10%% and stop when its exact-match accuracy stops improving",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="hold out 10%% and stop when its validation loss stops improving "
+        "(the estimator's default: on)",
     )
     group.add_argument(
         "--random-state",
@@ -490,8 +492,8 @@ def _estimator(args):
         learning_rate=args.learning_rate,
         threshold=args.threshold,
         label_weight="balanced" if args.balanced else None,
-        early_stopping=args.early_stopping,
         random_state=args.random_state,
+        **({} if args.early_stopping is None else {"early_stopping": args.early_stopping}),
     )
 
 

@@ -9,7 +9,10 @@ from sklearn.datasets import make_multilabel_classification  # noqa: E402
 
 from skmultimlp import KerasMultiLabelClassifier  # noqa: E402
 
-FAST = dict(hidden_layer_sizes=(16,), epochs=8, random_state=0)
+# Fixed-length training of a plain network (no early stopping, dropout or prior bias): the
+# behaviour most tests pin down exactly. test_classifier.py covers the defaults themselves.
+PLAIN = dict(early_stopping=False, dropout=0.0, output_bias_init="zeros")
+FAST = dict(hidden_layer_sizes=(16,), epochs=8, random_state=0, **PLAIN)
 
 
 @pytest.fixture(scope="session")

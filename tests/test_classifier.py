@@ -29,7 +29,7 @@ from skmultimlp import (
     load_reference,
 )
 
-from .conftest import FAST
+from .conftest import FAST, PLAIN
 
 
 def test_is_a_multilabel_classifier_to_sklearn():
@@ -158,9 +158,10 @@ def test_sparse_tfidf_text_equals_dense_and_densifies_per_batch(monkeypatch):
 
     monkeypatch.setattr(loops, "dense_batch", spy)
     monkeypatch.setattr(loops, "SPARSE_DENSIFY_MAX_BYTES", 0)  # as for large sparse X
-    sparse_fit = KerasMultiLabelClassifier((8,), epochs=5, batch_size=8, random_state=0).fit(X, y)
+    params = dict(hidden_layer_sizes=(8,), epochs=5, batch_size=8, random_state=0, **PLAIN)
+    sparse_fit = KerasMultiLabelClassifier(**params).fit(X, y)
     assert max(rows_seen) <= 8
-    dense_fit = KerasMultiLabelClassifier((8,), epochs=5, batch_size=8, random_state=0)
+    dense_fit = KerasMultiLabelClassifier(**params)
     dense_fit.fit(X.toarray(), y)
     # Sparse trains in TF's plain graph, dense under XLA: equal up to float rounding.
     np.testing.assert_allclose(
@@ -282,7 +283,7 @@ def test_missing_labels_are_masked_not_guessed(data):
 def test_missing_labels_with_early_stopping_and_model_fit_path(data):
     X, y = data
     y_nan = np.where(np.random.default_rng(1).random(y.shape) < 0.3, np.nan, y)
-    stopped = KerasMultiLabelClassifier(**FAST, early_stopping=True).fit(X, y_nan)
+    stopped = KerasMultiLabelClassifier(**dict(FAST, early_stopping=True)).fit(X, y_nan)
     assert len(stopped.validation_scores_) == stopped.n_iter_
     recorder = keras.callbacks.History()
     via_fit = KerasMultiLabelClassifier(**FAST, callbacks=[recorder], label_weight="balanced")
@@ -393,6 +394,46 @@ def test_bad_input_clear_error_and_caller_arrays_untouched(data, make, error, ma
         np.testing.assert_array_equal(y, y_before)
 
 
+def test_defaults_regularise_and_stop_early(data):
+    X, y = data
+    clf = KerasMultiLabelClassifier(hidden_layer_sizes=(16,), epochs=30, random_state=0)
+    clf.fit(X, y)
+    params = clf.get_params()
+    assert params["early_stopping"] and params["scoring"] == "loss"
+    assert params["dropout"] == 0.2 and params["output_bias_init"] == "prior"
+    assert len(clf.validation_scores_) == clf.n_iter_ <= 30
+    assert clf.best_validation_score_ == max(clf.validation_scores_) < 0  # minus a loss
+    assert [type(layer).__name__ for layer in clf.model_.layers].count("Dropout") == 1
+    np.testing.assert_array_equal(clf.predict_proba(X), clf.predict_proba(X))
+
+
+def test_model_builder_ignores_dropout_and_prior_but_takes_alpha(data):
+    X, y = data
+    GlorotUniform = keras.initializers.GlorotUniform
+
+    def build(meta):
+        return keras.Sequential(
+            [
+                keras.Input((meta["n_features_in_"],)),
+                keras.layers.Dense(
+                    8, activation="relu", kernel_initializer=GlorotUniform(seed=meta["seed"])
+                ),
+                keras.layers.Dense(
+                    meta["n_outputs_"],
+                    activation="sigmoid",
+                    kernel_initializer=GlorotUniform(seed=meta["seed"] + 1),
+                ),
+            ]
+        )
+
+    params = dict(model=build, epochs=20, random_state=0, dropout=0.5, output_bias_init="prior")
+    plain = KerasMultiLabelClassifier(**params).fit(X, y)
+    assert not any(isinstance(layer, keras.layers.Dropout) for layer in plain.model_.layers)
+    shrunk = KerasMultiLabelClassifier(**params, alpha=1.0).fit(X, y)
+    norm = [sum(float(np.sum(w**2)) for w in m.model_.get_weights()[::2]) for m in (plain, shrunk)]
+    assert norm[1] < norm[0]
+
+
 @pytest.mark.parametrize(
     "params, error, match",
     [
@@ -421,16 +462,6 @@ def test_bad_input_clear_error_and_caller_arrays_untouched(data, make, error, ma
         ({"dropout": "half"}, TypeError, "dropout must be an instance of float"),
         ({"output_bias_init": "foo"}, ValueError, 'output_bias_init=\'foo\'.*"zeros".*"prior"'),
         ({"output_bias_init": None}, ValueError, "output_bias_init=None"),
-        (
-            {"model": lambda meta: None, "alpha": 0.1, "dropout": 0.2},
-            ValueError,
-            "alpha=0.1, dropout=0.2 only apply to the default network",
-        ),
-        (
-            {"model": lambda meta: None, "output_bias_init": "prior"},
-            ValueError,
-            "output_bias_init='prior' only apply to the default network.*bias_initializer",
-        ),
     ],
 )
 def test_bad_parameters(data, params, error, match):
@@ -482,7 +513,9 @@ def test_alpha_is_mlpclassifiers_l2_penalty(data, callbacks, weighted):
     sw = np.random.RandomState(0).randint(1, 4, n).astype(float) if weighted else None
     # One epoch in one batch: its loss is that of the initial weights, which a tiny
     # learning rate leaves in model_ (to 1e-9).
-    once = dict(epochs=1, batch_size=n, learning_rate=1e-9, callbacks=callbacks, random_state=0)
+    once = dict(
+        epochs=1, batch_size=n, learning_rate=1e-9, callbacks=callbacks, random_state=0, **PLAIN
+    )
     ours = KerasMultiLabelClassifier((16,), alpha=3.0, **once).fit(X, y, sample_weight=sw)
     # MLPClassifier's own loss at those weights: partial_fit reports the loss before it
     # updates them.
@@ -501,21 +534,21 @@ def test_alpha_is_mlpclassifiers_l2_penalty(data, callbacks, weighted):
 
 def test_dropout_zero_adds_no_layer_and_trains_as_without_it(data, fitted):
     X, y = data
-    clf = KerasMultiLabelClassifier(**FAST, dropout=0.0).fit(X, y)
+    clf = KerasMultiLabelClassifier(**dict(FAST, dropout=0.0)).fit(X, y)
     assert not any(isinstance(layer, keras.layers.Dropout) for layer in clf.model_.layers)
     np.testing.assert_array_equal(clf.predict_proba(X), fitted.predict_proba(X))
 
 
 def test_dropout_trains_only_predict_is_deterministic_and_fits_reproducible(data, fitted):
     X, y = data
-    clf = KerasMultiLabelClassifier(**FAST, dropout=0.5).fit(X, y)
+    clf = KerasMultiLabelClassifier(**dict(FAST, dropout=0.5)).fit(X, y)
     proba = clf.predict_proba(X)
     np.testing.assert_array_equal(clf.predict_proba(X), proba)
     x = X[:10].astype(np.float32)
     np.testing.assert_allclose(clf.model_(x, training=False), proba[:10], atol=1e-6)
     assert not np.allclose(clf.model_(x, training=True), proba[:10], atol=1e-3)
     assert not np.allclose(proba, fitted.predict_proba(X))
-    again = KerasMultiLabelClassifier(**FAST, dropout=0.5).fit(X, y)
+    again = KerasMultiLabelClassifier(**dict(FAST, dropout=0.5)).fit(X, y)
     np.testing.assert_array_equal(again.predict_proba(X), proba)
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(clf)).predict_proba(X), proba)
 
@@ -532,7 +565,9 @@ def test_output_bias_prior_is_each_labels_log_odds_among_known_entries(data):
     expected = [np.log(1e-3 / (1 - 1e-3)), np.log((1 - 1e-3) / 1e-3), np.log(p / (1 - p))]
     # A tiny learning rate and one step: the trained bias is the initial one to 1e-8.
     once = dict(FAST, epochs=1, batch_size=len(y), learning_rate=1e-9)
-    prior = KerasMultiLabelClassifier(**once, output_bias_init="prior").fit(X, y, sample_weight=sw)
+    prior = KerasMultiLabelClassifier(**dict(once, output_bias_init="prior")).fit(
+        X, y, sample_weight=sw
+    )
     bias = prior.model_.get_layer("labels").bias.numpy()
     assert np.all(np.isfinite(bias))
     np.testing.assert_allclose(bias, expected, rtol=1e-5)
