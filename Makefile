@@ -26,7 +26,7 @@ demo: $(VENV)/.installed
 	$(BIN)/python -m skmultimlp
 
 # The whole suite on Keras' default TensorFlow backend, then the estimator and trainer
-# tests again on the JAX backend.
+# tests again on the JAX backend; then a strict build of the documentation site.
 JAX_TESTS := tests/test_classifier.py tests/test_trainer.py tests/test_network.py tests/test_scikeras.py \
 	tests/test_sklearn_checks.py
 
@@ -35,6 +35,7 @@ test: $(VENV)/.installed-test
 	$(BIN)/python -m ruff format --check skmultimlp tests benchmarks
 	$(BIN)/python -m pytest
 	KERAS_BACKEND=jax $(BIN)/python -m pytest $(JAX_TESTS)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict --quiet --site-dir build/site-check
 
 # The documentation site (mkdocs-material, API pages from the docstrings) into site/;
 # --strict turns every warning into an error.
