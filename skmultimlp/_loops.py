@@ -296,12 +296,19 @@ class TensorFlowLoop(_Loop):
             tf.TensorSpec([], tf.int32),  # epochs to run
         ]
         self._jit = not sparse
-        self._fn = tf.function(self._epochs, input_signature=self._signature, jit_compile=self._jit)
+        self._fn = self._trace(self._jit)
+        # Concrete functions: called once per epoch under early stopping, they skip the
+        # argument matching of a tf.function call (about 0.4 ms a call).
         self._forward = tf.function(
             lambda x: self.model(x, training=False),
             input_signature=[tf.TensorSpec([None, n_features], tf.float32)],
-        )
+        ).get_concrete_function()
         self._inputs = None
+
+    def _trace(self, jit):
+        """The training function, traced once for the signature (XLA-compiled if ``jit``)."""
+        fn = self._tf.function(self._epochs, input_signature=self._signature, jit_compile=jit)
+        return fn.get_concrete_function()
 
     def _rows(self, X, idx):
         tf = self._tf
@@ -395,7 +402,7 @@ class TensorFlowLoop(_Loop):
             # A layer of the user's model has no XLA kernel. XLA fails while compiling,
             # before anything ran, so nothing was trained: go on with the plain graph.
             self._jit = False
-            self._fn = tf.function(self._epochs, input_signature=self._signature)
+            self._fn = self._trace(jit=False)
             losses = self._fn(*self._inputs, *epochs)
         return losses.numpy().astype(float)
 
