@@ -119,30 +119,20 @@ def train(
             callbacks=callbacks or [],
             stopping=stopping,
         )
-    n_features = data.n_features
-    # Whether the L2 penalty is compiled in is part of the key; alpha itself is loaded per fit.
-    l2 = data.alpha > 0
-    key = loop_key(
-        model,
-        optimizer,
+    # What a compiled loop is specialised to, besides the architecture and optimizer. Whether
+    # the L2 penalty is compiled in is part of it; alpha itself is loaded per fit.
+    shape = dict(
         batch_size=batch_size,
-        n_features=n_features,
+        n_features=data.n_features,
         n_labels=data.Y.shape[1],
         sparse=data.sparse,
-        l2=l2,
+        l2=data.alpha > 0,
     )
+    key = loop_key(model, optimizer, **shape)
     loop = POOL.checkout(key)
     if loop is None:
         loop_model, loop_optimizer = template() if key is not None else (model, optimizer)
-        loop = make_loop(
-            loop_model,
-            loop_optimizer,
-            batch_size=batch_size,
-            n_features=n_features,
-            n_labels=data.Y.shape[1],
-            sparse=data.sparse,
-            l2=l2,
-        )
+        loop = make_loop(loop_model, loop_optimizer, **shape)
     loop.load(model, optimizer, data)
     # One call runs every epoch, unless something has to happen between epochs.
     chunk = 1 if (verbose or stopping is not None) else epochs
