@@ -88,7 +88,39 @@ def _stratification_targets(y, splitter):
     return Y
 
 
-class MultilabelStratifiedKFold(_iterstrat.MultilabelStratifiedKFold):
+class _StratifiesAnyTargets:
+    """``split`` for every form of ``y`` that KerasMultiLabelClassifier accepts."""
+
+    def split(self, X, y=None, groups=None):
+        """Generate the train and test indices of each split.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data; only its length is used, so ``np.zeros(n_samples)`` will do.
+        y : array-like, sparse matrix, DataFrame or sequence of label collections
+            Multi-label targets of shape (n_samples, n_labels) in any form
+            :class:`~skmultimlp.KerasMultiLabelClassifier` accepts; the splits are
+            stratified on them. NaN or -1 entries (missing labels) count as 0.
+        groups : object
+            Always ignored, exists for compatibility.
+
+        Yields
+        ------
+        train : ndarray
+            The training set indices for that split.
+        test : ndarray
+            The testing set indices for that split.
+
+        Raises
+        ------
+        ValueError
+            If ``y`` is None or not multi-label targets.
+        """
+        return super().split(X, _stratification_targets(y, self), groups)
+
+
+class MultilabelStratifiedKFold(_StratifiesAnyTargets, _iterstrat.MultilabelStratifiedKFold):
     """Multi-label stratified K-fold cross-validator.
 
     Splits the rows into ``n_splits`` folds that each hold about ``1 / n_splits`` of the
@@ -153,36 +185,10 @@ class MultilabelStratifiedKFold(_iterstrat.MultilabelStratifiedKFold):
         )
         self.random_state = random_state
 
-    def split(self, X, y=None, groups=None):
-        """Generate the train and test indices of each fold.
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data; only its length is used, so ``np.zeros(n_samples)`` will do.
-        y : array-like, sparse matrix, DataFrame or sequence of label collections
-            Multi-label targets of shape (n_samples, n_labels) in any form
-            :class:`~skmultimlp.KerasMultiLabelClassifier` accepts; the folds are
-            stratified on them. NaN or -1 entries (missing labels) count as 0.
-        groups : object
-            Always ignored, exists for compatibility.
-
-        Yields
-        ------
-        train : ndarray
-            The training set indices for that split.
-        test : ndarray
-            The testing set indices for that split.
-
-        Raises
-        ------
-        ValueError
-            If ``y`` is None or not multi-label targets.
-        """
-        return super().split(X, _stratification_targets(y, self), groups)
-
-
-class RepeatedMultilabelStratifiedKFold(_iterstrat.RepeatedMultilabelStratifiedKFold):
+class RepeatedMultilabelStratifiedKFold(
+    _StratifiesAnyTargets, _iterstrat.RepeatedMultilabelStratifiedKFold
+):
     """Repeated multi-label stratified K-fold cross-validator.
 
     Runs :class:`MultilabelStratifiedKFold` (with ``shuffle=True``) ``n_repeats`` times,
@@ -229,36 +235,10 @@ class RepeatedMultilabelStratifiedKFold(_iterstrat.RepeatedMultilabelStratifiedK
     def __init__(self, n_splits=5, *, n_repeats=10, random_state=None):
         super().__init__(n_splits=n_splits, n_repeats=n_repeats, random_state=random_state)
 
-    def split(self, X, y=None, groups=None):
-        """Generate the train and test indices of each split, repetition by repetition.
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data; only its length is used, so ``np.zeros(n_samples)`` will do.
-        y : array-like, sparse matrix, DataFrame or sequence of label collections
-            Multi-label targets of shape (n_samples, n_labels) in any form
-            :class:`~skmultimlp.KerasMultiLabelClassifier` accepts; the folds are
-            stratified on them. NaN or -1 entries (missing labels) count as 0.
-        groups : object
-            Always ignored, exists for compatibility.
-
-        Yields
-        ------
-        train : ndarray
-            The training set indices for that split.
-        test : ndarray
-            The testing set indices for that split.
-
-        Raises
-        ------
-        ValueError
-            If ``y`` is None or not multi-label targets.
-        """
-        return super().split(X, _stratification_targets(y, self), groups)
-
-
-class MultilabelStratifiedShuffleSplit(_iterstrat.MultilabelStratifiedShuffleSplit):
+class MultilabelStratifiedShuffleSplit(
+    _StratifiesAnyTargets, _iterstrat.MultilabelStratifiedShuffleSplit
+):
     """Multi-label stratified shuffle-split cross-validator.
 
     Makes ``n_splits`` independent random train/test splits, each stratified so that
@@ -317,34 +297,6 @@ class MultilabelStratifiedShuffleSplit(_iterstrat.MultilabelStratifiedShuffleSpl
             train_size=train_size,
             random_state=random_state,
         )
-
-    def split(self, X, y=None, groups=None):
-        """Generate the train and test indices of each split.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data; only its length is used, so ``np.zeros(n_samples)`` will do.
-        y : array-like, sparse matrix, DataFrame or sequence of label collections
-            Multi-label targets of shape (n_samples, n_labels) in any form
-            :class:`~skmultimlp.KerasMultiLabelClassifier` accepts; the splits are
-            stratified on them. NaN or -1 entries (missing labels) count as 0.
-        groups : object
-            Always ignored, exists for compatibility.
-
-        Yields
-        ------
-        train : ndarray
-            The training set indices for that split.
-        test : ndarray
-            The testing set indices for that split.
-
-        Raises
-        ------
-        ValueError
-            If ``y`` is None or not multi-label targets.
-        """
-        return super().split(X, _stratification_targets(y, self), groups)
 
     def _iter_indices(self, X, y, groups=None):
         # iterstrat validates the sizes without scikit-learn's default_test_size, which
