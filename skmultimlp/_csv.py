@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from sklearn.preprocessing import MultiLabelBinarizer
 
 _SHOWN = 8  # names listed in one error message before "..."
 
@@ -139,15 +140,11 @@ def label_sets(column, sep):
 
 
 def _label_name_column(frame, source, name, sep):
-    rows = label_sets(frame[name], sep)
-    classes = sorted({label for row in rows for label in row})
-    if not classes:
+    binarizer = MultiLabelBinarizer()  # sorted label names, one 0/1 column each
+    y = binarizer.fit_transform(label_sets(frame[name], sep))
+    if not len(binarizer.classes_):
         raise DataError(f"label column {name!r} of {source} holds no label name")
-    position = {label: j for j, label in enumerate(classes)}
-    y = np.zeros((len(rows), len(classes)), dtype=np.int64)
-    for i, row in enumerate(rows):
-        y[i, [position[label] for label in row]] = 1
-    return pd.DataFrame(y, columns=classes, index=frame.index)
+    return pd.DataFrame(y, columns=binarizer.classes_, index=frame.index)
 
 
 def labelled_data(frame, source, *, labels=(), label_column=None, sep=";", ignore=()):
