@@ -88,52 +88,29 @@ def _hidden_sizes(text):
     return sizes
 
 
-def _int_at_least(minimum):
+def _number(convert, accept, expected):
+    """An argparse type: ``convert(text)``, refused unless ``accept(value)``."""
+
     def parse(text):
         try:
-            value = int(text)
+            value = convert(text)
         except ValueError:
             value = None
-        if value is None or value < minimum:
-            raise argparse.ArgumentTypeError(f"expected an integer >= {minimum}, got {text!r}")
+        if value is None or not accept(value):
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
         return value
 
     return parse
 
 
+def _int_at_least(minimum):
+    return _number(int, lambda value: value >= minimum, f"an integer >= {minimum}")
+
+
 _positive_int = _int_at_least(1)
-
-
-def _n_jobs(text):
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value == 0:
-        raise argparse.ArgumentTypeError(
-            f"expected a number of processes (>= 1, or -1 for all CPUs), got {text!r}"
-        )
-    return value
-
-
-def _positive_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not value > 0 or math.isinf(value):
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return value
-
-
-def _probability(text):
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {text!r}")
-    return value
+_n_jobs = _number(int, lambda value: value != 0, "a number of processes (>= 1, or -1 for all CPUs)")
+_positive_float = _number(float, lambda value: 0 < value < math.inf, "a positive number")
+_probability = _number(float, lambda value: 0 < value < 1, "a number between 0 and 1")
 
 
 def _names(text):
