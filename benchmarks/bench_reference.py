@@ -45,13 +45,8 @@ def _cross_val(est, X, y, folds):
     return scores, time.perf_counter() - start
 
 
-def run_ours(k):
-    from skmultimlp import KerasMultiLabelClassifier
-
-    X, y, folds = _folds()
-    est = KerasMultiLabelClassifier(
-        (HIDDEN,), epochs=EPOCHS, batch_size=BATCH, random_state=1, **TUTORIAL
-    )
+def _cold_and_warm(est, X, y, folds, k):
+    """The evaluation twice in this process: first (cold) and again (warm)."""
     scores, cold = _cross_val(est, X, y, folds)
     _, warm = _cross_val(est, X, y, folds)
     return {
@@ -63,6 +58,16 @@ def run_ours(k):
     }
 
 
+def run_ours(k):
+    from skmultimlp import KerasMultiLabelClassifier
+
+    X, y, folds = _folds()
+    est = KerasMultiLabelClassifier(
+        (HIDDEN,), epochs=EPOCHS, batch_size=BATCH, random_state=1, **TUTORIAL
+    )
+    return _cold_and_warm(est, X, y, folds, k)
+
+
 def run_mlp(k):
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.neural_network import MLPClassifier
@@ -71,15 +76,7 @@ def run_mlp(k):
     est = MLPClassifier((HIDDEN,), batch_size=BATCH, max_iter=EPOCHS, random_state=1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        scores, cold = _cross_val(est, X, y, folds)
-        _, warm = _cross_val(est, X, y, folds)
-    return {
-        "fits": len(folds),
-        "seconds": cold,
-        "warm": warm,
-        "score": scores.mean(),
-        "score_first_k": scores[:k].mean(),
-    }
+        return _cold_and_warm(est, X, y, folds, k)
 
 
 def run_keras_loop(k):
