@@ -10,6 +10,7 @@ from .metrics import (
     make_scorers,
     multilabel_report,
 )
+from .persistence import load, save
 from .thresholds import MultiLabelThresholdTuner
 
 __version__ = "0.1.0"
@@ -22,8 +23,10 @@ __all__ = [
     "__version__",
     "exact_match_score",
     "hamming_loss",
+    "load",
     "load_reference",
     "macro_f1_score",
     "make_scorers",
     "multilabel_report",
+    "save",
 ]

@@ -16,6 +16,7 @@ from sklearn.utils.validation import (
 )
 
 from ._network import ACTIVATIONS, build_network, set_output_bias
+from ._network_file import network_from_bytes, network_state
 from ._targets import MISSING, encode_targets, transform_targets
 from ._trainer import EarlyStopping, FitData, train
 from ._trainer import predict_proba as _predict_proba
@@ -429,6 +430,17 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         tags.classifier_tags.multi_class = False
         tags.classifier_tags.multi_label = True
         return tags
+
+    def __getstate__(self):
+        state = dict(super().__getstate__())  # a copy: self keeps its network
+        if "model_" in state:
+            state["model_"] = network_state(state["model_"])
+        return state
+
+    def __setstate__(self, state):
+        if isinstance(state.get("model_"), bytes):  # from a model file (skmultimlp.save)
+            state = {**state, "model_": network_from_bytes(state["model_"])}
+        super().__setstate__(state)
 
     def _validate_params(self):
         hidden = _check_hidden_layer_sizes(self.hidden_layer_sizes)

@@ -4,8 +4,8 @@
 
     skmultimlp                     # the reference evaluation: 10-fold x 3 on built-in data
     skmultimlp evaluate data.csv --labels a,b,c [--stratified] [--plot cv.png]
-    skmultimlp fit data.csv --labels a,b,c -o model.joblib
-    skmultimlp predict model.joblib new.csv [-o predictions.csv] [--proba]
+    skmultimlp fit data.csv --labels a,b,c -o model.skops
+    skmultimlp predict model.skops new.csv [-o predictions.csv] [--proba]
     skmultimlp tune data.csv --labels a,b,c --grid "hidden_layer_sizes=10;20;20,20"
 
 A data file has a header and one row per sample. Its labels are 0/1 columns
@@ -38,11 +38,10 @@ from ._csv import DataError, feature_frame, labelled_data, read_csv
 from .datasets import load_reference
 from .metrics import SCORERS, make_scorers
 from .model_selection import RepeatedMultilabelStratifiedKFold
+from .persistence import read_model_file, write_model_file
 
-MODEL_FORMAT = "skmultimlp-cli-model"
-"""The ``"format"`` entry of the dict that ``skmultimlp fit`` saves with joblib."""
-
-MODEL_FORMAT_VERSION = 1
+_PICKLE_FORMAT = "skmultimlp-cli-model"
+"""The ``"format"`` entry of the dict that skmultimlp 0.1's ``fit`` pickled with joblib."""
 
 # Readable names of the scorers; a scorer missing here is shown by its key.
 _TITLES = {
@@ -297,7 +296,7 @@ def build_parser():
     Examples
     --------
     >>> from skmultimlp.cli import build_parser
-    >>> args = build_parser().parse_args(["fit", "data.csv", "--labels", "a,b", "-o", "m.joblib"])
+    >>> args = build_parser().parse_args(["fit", "data.csv", "--labels", "a,b", "-o", "m.skops"])
     >>> args.labels, args.hidden, args.epochs
     (['a', 'b'], (20,), 100)
     """
@@ -337,7 +336,11 @@ def build_parser():
     _add_label_options(fit)
     _add_model_options(fit)
     fit.add_argument(
-        "-o", "--output", required=True, metavar="MODEL", help="model file to write (joblib)"
+        "-o",
+        "--output",
+        required=True,
+        metavar="MODEL",
+        help="model file to write (a skmultimlp model file: see skmultimlp.save)",
     )
     _add_plot_option(fit, "the training loss curve")
     fit.set_defaults(run=_fit, parser=fit)
@@ -359,6 +362,12 @@ def build_parser():
     )
     predict.add_argument(
         "--proba", action="store_true", help="write each label's probability instead"
+    )
+    predict.add_argument(
+        "--trust-pickle",
+        action="store_true",
+        help="also read a pickle model file (skmultimlp 0.1's format); a pickle can run "
+        "any code when loaded: only for files you trust",
     )
     predict.set_defaults(run=_predict, parser=predict)
 
@@ -392,7 +401,10 @@ def build_parser():
     _add_model_options(tune)
     _add_cv_options(tune, splits=5, repeats=1)
     tune.add_argument(
-        "-o", "--output", metavar="MODEL", help="write the refitted best model (joblib)"
+        "-o",
+        "--output",
+        metavar="MODEL",
+        help="write the refitted best model (a skmultimlp model file)",
     )
     tune.set_defaults(run=_tune, parser=tune)
     return parser
@@ -537,31 +549,41 @@ def _fit_estimator(estimator, X, y):
 
 
 def _save_model(estimator, data, args, path):
-    bundle = {
-        "format": MODEL_FORMAT,
-        "format_version": MODEL_FORMAT_VERSION,
-        "skmultimlp_version": __version__,
-        "estimator": estimator,
-        "features": list(data.X.columns),
-        "labels": list(data.y.columns),
-        "label_column": args.label_column,
-        "sep": ";" if args.sep is None else args.sep,
-        "ignore": list(args.ignore or ()),
-    }
     try:
-        joblib.dump(bundle, path)
+        write_model_file(
+            path,
+            estimator,
+            features=[str(name) for name in data.X.columns],
+            labels=[str(name) for name in data.y.columns],
+            label_column=args.label_column,
+            sep=";" if args.sep is None else args.sep,
+            ignore=list(args.ignore or ()),
+        )
     except OSError as exc:
         raise _Failure(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
-def _load_model(path):
+def _load_model(path, trust_pickle=False):
     if not os.path.isfile(path):
         raise _Failure(f"no such model file: {path}")
-    not_ours = f"{path} is not a model file written by 'skmultimlp fit'"
     with open(path, "rb") as file:
-        is_pickle = file.read(1) == b"\x80"  # what joblib.dump writes starts so
-    if not is_pickle:
-        raise _Failure(not_ours)
+        is_pickle = file.read(1) == b"\x80"  # what pickle and joblib.dump write starts so
+    if is_pickle:
+        if not trust_pickle:
+            raise _Failure(
+                f"{path} is a pickle (a model file of skmultimlp 0.1, or not ours); loading "
+                "a pickle runs any code it holds. If you trust whoever made it, pass "
+                "--trust-pickle, then save it again with 'skmultimlp fit'"
+            )
+        return _load_trusted_pickle(path)
+    try:
+        return read_model_file(path)
+    except (ValueError, OSError) as exc:
+        raise _Failure(_one_line(exc)) from None
+
+
+def _load_trusted_pickle(path):
+    not_ours = f"{path} is not a model file written by 'skmultimlp fit'"
     try:
         bundle = joblib.load(path)
     except Exception as exc:  # unpickling can fail in any way: missing classes, versions...
@@ -569,13 +591,8 @@ def _load_model(path):
             f"cannot load {path}, a joblib or pickle file: "
             f"{type(exc).__name__}: {_one_line(exc)[:200]}"
         ) from None
-    if not isinstance(bundle, dict) or bundle.get("format") != MODEL_FORMAT:
+    if not isinstance(bundle, dict) or bundle.get("format") != _PICKLE_FORMAT:
         raise _Failure(f"{not_ours}: it holds another kind of object ({type(bundle).__name__})")
-    if bundle.get("format_version", 0) > MODEL_FORMAT_VERSION:
-        raise _Failure(
-            f"{path} was written by skmultimlp {bundle.get('skmultimlp_version')}, newer than "
-            f"this one ({__version__}); upgrade skmultimlp to read it"
-        )
     return bundle
 
 
@@ -710,7 +727,7 @@ def _predict(args, out):
     """Predict the rows of a file with a saved model, after checking its columns."""
     if args.output is not None:
         _check_output(args.output)
-    bundle = _load_model(args.model)
+    bundle = _load_model(args.model, trust_pickle=args.trust_pickle)
     frame = read_csv(args.data)
     features, ignore = bundle["features"], bundle["ignore"]
     # The label columns of a file with known labels are not features: leave them out.
@@ -832,7 +849,7 @@ def main(argv=None):
               hamming loss: 0... ± 0...
     ...
     0
-    >>> main(["predict", "no-model.joblib", "new.csv"])  # the error goes to stderr
+    >>> main(["predict", "no-model.skops", "new.csv"])  # the error goes to stderr
     1
     """
     # Keep TensorFlow's start-up log out of the output of worker processes.

@@ -12,8 +12,9 @@ import pytest
 from sklearn.datasets import make_multilabel_classification
 
 from skmultimlp import KerasMultiLabelClassifier
-from skmultimlp.cli import MODEL_FORMAT, _grid_entry, main
+from skmultimlp.cli import _grid_entry, main
 from skmultimlp.metrics import SCORERS
+from skmultimlp.persistence import FORMAT, read_model_file
 
 FAST = ["--epochs", "2", "--hidden", "4"]
 CV = ["--splits", "2", "--repeats", "1"]
@@ -79,7 +80,7 @@ def assert_every_scorer(out):
 def model(files, tmp_path_factory):
     """A model fitted with ``skmultimlp fit`` on the 0/1 label columns, and its loss plot."""
     folder = tmp_path_factory.mktemp("model")
-    path, plot = folder / "model.joblib", folder / "loss.png"
+    path, plot = folder / "model.skops", folder / "loss.png"
     argv = ["fit", files["data"], "--labels", ",".join(LABELS), "--ignore", "id"]
     assert main([str(a) for a in [*argv, *FAST, "-o", path, "--plot", plot]]) == 0
     return path, plot
@@ -87,7 +88,7 @@ def model(files, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def tags_model(files, tmp_path_factory):
-    path = tmp_path_factory.mktemp("tags") / "model.joblib"
+    path = tmp_path_factory.mktemp("tags") / "model.skops"
     argv = ["fit", files["tags"], "--label-column", "tags", "--ignore", "id", *FAST, "-o", path]
     assert main([str(a) for a in argv]) == 0
     return path
@@ -161,8 +162,8 @@ def test_parallel_folds_give_the_same_scores(files, capsys):
 
 def test_fit_saves_the_model_with_its_columns(model):
     path, plot = model
-    bundle = joblib.load(path)
-    assert bundle["format"] == MODEL_FORMAT
+    bundle = read_model_file(path)
+    assert bundle["format"] == FORMAT
     assert bundle["features"] == FEATURES
     assert bundle["labels"] == LABELS
     assert bundle["ignore"] == ["id"]
@@ -176,7 +177,7 @@ def test_predict_writes_what_the_estimator_predicts(files, model, capsys):
     written = pd.read_csv(io.StringIO(out))
     assert list(written.columns) == ["id", *LABELS]  # the ignored id column is kept
     new = pd.read_csv(files["new"])
-    expected = joblib.load(model[0])["estimator"].predict(new[FEATURES])
+    expected = read_model_file(model[0])["estimator"].predict(new[FEATURES])
     np.testing.assert_array_equal(written[LABELS].to_numpy(), expected)
     assert list(written["id"]) == list(new["id"])
 
@@ -188,7 +189,7 @@ def test_predict_proba_to_a_file(files, model, tmp_path, capsys):
     assert out == ""
     written = pd.read_csv(output)
     new = pd.read_csv(files["new"])
-    expected = joblib.load(model[0])["estimator"].predict_proba(new[FEATURES])
+    expected = read_model_file(model[0])["estimator"].predict_proba(new[FEATURES])
     np.testing.assert_allclose(written[LABELS].to_numpy(), expected, atol=1e-4)
 
 
@@ -201,7 +202,7 @@ def test_predict_takes_reordered_columns_and_leaves_label_columns_out(files, mod
     )
     code, out, err = run(["predict", model[0], shuffled], capsys)
     assert code == 0, err
-    expected = joblib.load(model[0])["estimator"].predict(frame[FEATURES])
+    expected = read_model_file(model[0])["estimator"].predict(frame[FEATURES])
     written = pd.read_csv(io.StringIO(out))
     np.testing.assert_array_equal(written[LABELS].to_numpy(), expected)
 
@@ -211,7 +212,7 @@ def test_predict_joins_label_names_for_a_label_column_model(files, tags_model, c
     assert code == 0, err
     written = pd.read_csv(io.StringIO(out), keep_default_na=False)
     assert list(written.columns) == ["id", "tags"]
-    estimator = joblib.load(tags_model)["estimator"]
+    estimator = read_model_file(tags_model)["estimator"]
     assert list(estimator.classes_) == sorted(LABELS)
     expected = estimator.predict_labels(pd.read_csv(files["new"])[FEATURES])
     assert list(written["tags"]) == [";".join(row) for row in expected]
@@ -221,7 +222,7 @@ def test_predict_joins_label_names_for_a_label_column_model(files, tags_model, c
 
 
 def test_tune_prints_the_ranked_table_and_saves_the_best(files, tmp_path, capsys):
-    best = tmp_path / "best.joblib"
+    best = tmp_path / "best.skops"
     argv = ["tune", files["data"], "--labels", ",".join(LABELS), "--ignore", "id", *FAST]
     argv += ["--grid", "threshold=0.3;0.5", "--grid", "hidden_layer_sizes=4", "--splits", "2"]
     code, out, err = run([*argv, "--scoring", "f1_macro", "-o", best], capsys)
@@ -237,8 +238,8 @@ def test_tune_prints_the_ranked_table_and_saves_the_best(files, tmp_path, capsys
     means = [float(row[1]) for row in rows]
     assert means == sorted(means, reverse=True)
     assert re.search(r"best: threshold=0\.[35], hidden_layer_sizes=4; refitted on all 60", out)
-    bundle = joblib.load(best)
-    assert bundle["format"] == MODEL_FORMAT and bundle["labels"] == LABELS
+    bundle = read_model_file(best)
+    assert bundle["format"] == FORMAT and bundle["labels"] == LABELS
 
 
 @pytest.mark.parametrize(
@@ -272,13 +273,13 @@ DATA_ERRORS = {
         "has no column 'spam'; its columns are: id, f1, f2, f3, f4, sports, tech, politics",
     ),
     "text feature": (
-        ["fit", "{data}", "--labels", "sports,tech,politics", "-o", "{tmp}/m.joblib"],
+        ["fit", "{data}", "--labels", "sports,tech,politics", "-o", "{tmp}/m.skops"],
         "not numeric: id (e.g. 'r0'); one-hot encode",
     ),
-    "model of another kind": (["predict", "{data}", "{new}"], "is not a model file"),
-    "missing model": (["predict", "{tmp}/nope.joblib", "{new}"], "no such model file"),
+    "model of another kind": (["predict", "{data}", "{new}"], "is not a skmultimlp model file"),
+    "missing model": (["predict", "{tmp}/nope.skops", "{new}"], "no such model file"),
     "no output folder": (
-        ["fit", "{data}", "--labels", "sports", "--ignore", "id", "-o", "{tmp}/no/m.joblib"],
+        ["fit", "{data}", "--labels", "sports", "--ignore", "id", "-o", "{tmp}/no/m.skops"],
         "there is no folder",
     ),
     "more folds than rows": (
@@ -323,11 +324,41 @@ def test_predict_names_missing_and_extra_columns(files, model, tmp_path, capsys)
     assert "lacks feature columns f2 and has columns the model was not fitted on: color" in line
 
 
-def test_predict_refuses_a_joblib_file_of_another_kind(files, tmp_path, capsys):
+def test_predict_refuses_a_pickle_unless_trusted(files, model, tmp_path, capsys):
+    marker = tmp_path / "ran"
+    evil = tmp_path / "evil.joblib"
+    joblib.dump(_CreatesFileWhenLoaded(marker), evil)
+    code, _, err = run(["predict", evil, files["new"]], capsys)
+    assert code == 1
+    assert "is a pickle" in error_line(err) and "--trust-pickle" in error_line(err)
+    assert not marker.exists()
+    # A model file of skmultimlp 0.1 (a pickled dict) is read when the user trusts it.
+    old = tmp_path / "old.joblib"
+    bundle = read_model_file(model[0])
+    joblib.dump({**bundle, "format": "skmultimlp-cli-model", "format_version": 1}, old)
+    code, trusted_out, err = run(["predict", old, files["new"], "--trust-pickle"], capsys)
+    assert code == 0, err
+    assert trusted_out == run(["predict", model[0], files["new"]], capsys)[1]
+
+
+def test_predict_refuses_a_model_file_of_another_kind(files, tmp_path, capsys):
     joblib.dump(KerasMultiLabelClassifier(), tmp_path / "estimator.joblib")
-    code, _, err = run(["predict", tmp_path / "estimator.joblib", files["new"]], capsys)
+    argv = ["predict", tmp_path / "estimator.joblib", files["new"], "--trust-pickle"]
+    code, _, err = run(argv, capsys)
     assert code == 1
     assert "another kind of object (KerasMultiLabelClassifier)" in error_line(err)
+    (tmp_path / "text.skops").write_text("f1,f2\n1,2\n")
+    code, _, err = run(["predict", tmp_path / "text.skops", files["new"]], capsys)
+    assert code == 1
+    assert "is not a skmultimlp model file" in error_line(err)
+
+
+class _CreatesFileWhenLoaded:
+    def __init__(self, path):
+        self.path = path
+
+    def __reduce__(self):
+        return open, (str(self.path), "w")
 
 
 def test_plot_without_matplotlib(monkeypatch, capsys):
@@ -354,7 +385,7 @@ def test_plot_without_matplotlib(monkeypatch, capsys):
         (["evaluate", "{data}", "--labels", "a", "--ignore", "a"], "both a label and ignored"),
         (["evaluate", "--plot", "x.nope"], "give the image a file extension"),
         (["fit", "{data}", "--labels", "a"], "required: -o/--output"),
-        (["predict", "model.joblib"], "required: NEW.csv"),
+        (["predict", "model.skops"], "required: NEW.csv"),
         (["tune", "{data}", "--labels", "a"], "required: --grid"),
         (["tune", "{data}", "--labels", "a", "--grid", "hidden=1;2"], "did you mean 'hidden_"),
         (["tune", "{data}", "--labels", "a", "--grid", "model=x"], "unknown parameter 'model'"),
