@@ -11,6 +11,7 @@ fits (threads) never share one; a second concurrent fit with the same key compil
 
 import json
 import threading
+import types
 from collections import OrderedDict
 
 import keras
@@ -18,8 +19,47 @@ import keras
 MAX_LOOPS = 16
 
 
-# Layers whose configuration describes them fully: Keras' own and ours (_network).
-_KNOWN_LAYER_MODULES = ("keras.", "skmultimlp.")
+# Code whose configuration describes it fully: Keras' own and ours (_network).
+_KNOWN_MODULES = ("keras.", "skmultimlp.")
+
+
+def _is_known(value):
+    """Whether ``value``, found on a layer, is Keras' or skmultimlp's own code or object.
+
+    A configuration records a function only by module and name, so two user functions
+    (closures over other values, ``functools.partial`` objects, a ``Lambda``'s function)
+    can look the same in it while computing different things: those are not known.
+    """
+    if isinstance(value, types.MethodType):
+        return _is_known(value.__func__) and _is_known(value.__self__)
+    if isinstance(value, (types.FunctionType, types.BuiltinFunctionType)):
+        module = value.__module__
+    else:
+        module = type(value).__module__
+    return isinstance(module, str) and module.startswith(_KNOWN_MODULES)
+
+
+def _layer_is_known(layer):
+    """The layer's class and every callable it holds come from Keras or skmultimlp."""
+    if not _is_known(layer):
+        return False
+    return all(
+        _is_known(value)
+        for value in vars(layer).values()
+        if callable(value) and not isinstance(value, (keras.layers.Layer, type))
+    )
+
+
+def _modules_in(config):
+    """Every ``"module"`` named in a (nested) Keras configuration."""
+    if isinstance(config, dict):
+        if isinstance(config.get("module"), str):
+            yield config["module"]
+        for value in config.values():
+            yield from _modules_in(value)
+    elif isinstance(config, (list, tuple)):
+        for value in config:
+            yield from _modules_in(value)
 
 
 def _layers(model):
@@ -57,15 +97,22 @@ def loop_key(model, optimizer, **shape):
     Two fits with equal keys can share a compiled loop: same layer graph and layer
     settings (initializer seeds and auto-generated layer names aside), same optimizer
     settings (the learning rate aside, which is loaded per fit), same input and batch
-    shape. Models whose configuration may not describe them fully (subclassed models,
-    layers from outside Keras and skmultimlp) get None: they are compiled for each fit.
+    shape. Models whose configuration may not describe them fully get None and are
+    compiled for each fit: subclassed models, layers from outside Keras and skmultimlp,
+    any function or callable object on a layer that is not Keras' or skmultimlp's (a user
+    activation, closure, ``functools.partial``, a ``Lambda`` layer's function), and models
+    whose ``get_config()`` fails.
     """
     if not type(model).__module__.startswith("keras."):
         return None
-    layers = list(_layers(model))
-    if not all(type(layer).__module__.startswith(_KNOWN_LAYER_MODULES) for layer in layers):
+    if not all(_layer_is_known(layer) for layer in _layers(model)):
         return None
-    config = model.get_config()
+    try:
+        config = model.get_config()
+    except Exception:  # nothing needs serialising to train: not cacheable, not an error
+        return None
+    if not all(module.startswith(("keras", "skmultimlp")) for module in _modules_in(config)):
+        return None
     names = {name: f"#{i}" for i, name in enumerate(_layer_names(config))}
     names[model.name] = "#model"
     opt_config = dict(optimizer.get_config())
