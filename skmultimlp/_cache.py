@@ -62,11 +62,12 @@ def _modules_in(config):
             yield from _modules_in(value)
 
 
-def _layers(model):
+def all_layers(model):
+    """Every layer of ``model``, those of nested models included."""
     for layer in model.layers:
         yield layer
         if isinstance(layer, keras.Model):
-            yield from _layers(layer)
+            yield from all_layers(layer)
 
 
 def _layer_names(config):
@@ -105,7 +106,7 @@ def loop_key(model, optimizer, **shape):
     """
     if not type(model).__module__.startswith("keras."):
         return None
-    if not all(_layer_is_known(layer) for layer in _layers(model)):
+    if not all(_layer_is_known(layer) for layer in all_layers(model)):
         return None
     try:
         config = model.get_config()

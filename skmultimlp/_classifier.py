@@ -1,5 +1,6 @@
 """KerasMultiLabelClassifier: parameters, validation, tags, fit and predict."""
 
+import copy
 import numbers
 
 import keras
@@ -257,8 +258,10 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         ``n_features_in_``, ``n_outputs_``, ``classes_``, ``seed``) and/or
         ``compile_kwargs`` if its signature names them. It must return a
         ``keras.Model`` mapping ``n_features_in_`` inputs to ``n_outputs_`` sigmoid
-        probabilities. If it returns a compiled model, that model's optimizer is used
-        (its loss must be binary cross-entropy). Seed its initializers with
+        probabilities (a last layer with another activation is refused). If it returns
+        a compiled model, that model's optimizer is used (its loss must be binary
+        cross-entropy); after early stopping that optimizer holds the state of the last
+        epoch run, while the weights are those of the best epoch. Seed its initializers with
         ``meta["seed"]`` for reproducible fits. ``dropout`` and ``output_bias_init``
         shape the default network and are not used with ``model=`` (as MLPClassifier
         ignores ``momentum`` unless ``solver="sgd"``): build those into the model
@@ -292,7 +295,7 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
     callbacks : list of keras.callbacks.Callback, default=None
         Keras callbacks to run during training. Training then goes through Keras'
         ``model.fit`` (slower) instead of the compiled loop; results are reported the
-        same way.
+        same way. Each fit runs copies of them: the objects passed stay unchanged.
     random_state : int, RandomState instance or None, default=None
         Seeds the weight initialisation, the validation split and the shuffling of each
         epoch. An int makes fits reproducible; no global random state (numpy's,
@@ -585,7 +588,9 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
             epochs=epochs,
             batch_size=batch_size,
             verbose=self.verbose,
-            callbacks=self.callbacks,
+            # Keras attaches the model to a callback and may keep state on it: the user's
+            # callback objects stay as they were passed.
+            callbacks=copy.deepcopy(self.callbacks),
             stopping=stopping,
         )
         self.loss_curve_ = losses

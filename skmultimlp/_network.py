@@ -129,6 +129,7 @@ def build_user_model(builder, meta, learning_rate):
             f"{meta['n_outputs_']} labels: its last layer must be "
             f"Dense({meta['n_outputs_']}, activation='sigmoid')."
         )
+    _check_sigmoid_output(model)
     optimizer = getattr(model, "optimizer", None) if model.compiled else None
     if optimizer is None:
         return model, compile_kwargs["optimizer"]
@@ -146,6 +147,25 @@ def build_user_model(builder, meta, learning_rate):
             "sigmoid probabilities and use the default binary cross-entropy."
         )
     return model, optimizer
+
+
+def _check_sigmoid_output(model):
+    """Refuse a model whose last layer has an activation other than the sigmoid.
+
+    The loss reads the outputs as probabilities; a linear or softmax output would be
+    clipped into [0, 1] by it and train silently wrong. A last layer without an
+    ``activation`` (a custom layer, say) is taken as the user wrote it.
+    """
+    last = model.layers[-1] if model.layers else None
+    activation = getattr(last, "activation", None)
+    name = getattr(activation, "__name__", None)
+    if activation is not None and name != "sigmoid":
+        raise ValueError(
+            f"The model built by model= ends in a {type(last).__name__} layer with "
+            f"activation {name or activation!r}; multi-label training needs one sigmoid "
+            "probability per label: make its last layer "
+            "Dense(n_outputs_, activation='sigmoid')."
+        )
 
 
 def build_network(

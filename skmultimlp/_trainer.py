@@ -5,9 +5,12 @@ about 100 ms an epoch, which dominates the small networks users cross-validate, 
 shuffling draws from global random state. The default path runs all epochs inside one
 compiled function (``_loops``), reused across fits with the same architecture (``_cache``).
 
-``model.fit`` is used only when the user asks for Keras callbacks or the model defines its
-own ``train_step``; its batches come from the same seeded shuffling, and it reports the
-same results (loss curve, validation scores, early stopping).
+``model.fit`` is used only when the user asks for Keras callbacks, the model defines its
+own ``train_step``, or a layer normalises by batch statistics (``BatchNormalization``: the
+compiled loop pads the last batch with zero rows, which would enter its mean, variance and
+moving averages; ``model.fit`` trains on a short last batch instead). Its batches come from
+the same seeded shuffling, and it reports the same results (loss curve, validation scores,
+early stopping).
 """
 
 import math
@@ -17,7 +20,7 @@ import keras
 import numpy as np
 from tqdm.auto import tqdm
 
-from ._cache import POOL, loop_key
+from ._cache import POOL, all_layers, loop_key
 from ._loops import (
     FitData,
     MaskedBinaryCrossentropy,
@@ -70,6 +73,12 @@ def has_custom_train_step(model):
     return not type(model).train_step.__module__.startswith("keras.")
 
 
+def uses_batch_statistics(model):
+    """True when a layer of ``model`` normalises by statistics of the whole batch in
+    training, so that the compiled loop's zero padding rows would change them."""
+    return any(isinstance(layer, keras.layers.BatchNormalization) for layer in all_layers(model))
+
+
 def train(
     model,
     optimizer,
@@ -99,7 +108,8 @@ def train(
     verbose : int
         Show a progress bar over epochs with the loss when > 0.
     callbacks : list of keras.callbacks.Callback, default=None
-        When given, train with ``model.fit`` so that the callbacks run.
+        When given, train with ``model.fit`` so that the callbacks run (as also for a
+        custom ``train_step`` and for ``BatchNormalization`` layers).
     stopping : EarlyStopping, default=None
         Validation-based early stopping; ``model`` ends with the best epoch's weights.
 
@@ -108,7 +118,7 @@ def train(
     list of float
         The sample-weighted mean loss of each epoch.
     """
-    if callbacks or has_custom_train_step(model):
+    if callbacks or has_custom_train_step(model) or uses_batch_statistics(model):
         return _train_with_fit(
             model,
             optimizer,

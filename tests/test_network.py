@@ -1,8 +1,11 @@
-"""The default network's builder: layers, seeds and the output bias."""
+"""The default network's builder (layers, seeds, output bias) and checks of model= networks."""
 
 import keras
 import numpy as np
+import pytest
+from sklearn.datasets import make_multilabel_classification
 
+from skmultimlp import KerasMultiLabelClassifier
 from skmultimlp._network import build_mlp, set_output_bias
 
 
@@ -35,3 +38,27 @@ def test_set_output_bias_leaves_the_configuration_alone():
     np.testing.assert_array_equal(model.get_layer("labels").bias.numpy(), [-1.0, 0.0, 2.0])
     # The compiled-loop cache keys on the configuration: it must not see the labels.
     assert model.get_config() == config
+
+
+@pytest.mark.parametrize("activation", [None, "linear", "softmax", "relu"])
+def test_a_model_whose_outputs_are_not_sigmoids_is_refused(activation):
+    X, y = make_multilabel_classification(n_samples=30, n_features=4, n_classes=3, random_state=0)
+
+    def build(meta):
+        return keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation=activation)])
+
+    name = activation or "linear"
+    with pytest.raises(ValueError, match=f"Dense layer with activation '{name}'.*sigmoid"):
+        KerasMultiLabelClassifier(model=build, epochs=1).fit(X, y)
+    # The same network with sigmoid outputs, or a sigmoid Activation layer last, trains.
+    for last in (
+        [keras.layers.Dense(3, activation="sigmoid")],
+        [
+            keras.layers.Dense(3),
+            keras.layers.Activation("sigmoid"),
+        ],
+    ):
+        net = KerasMultiLabelClassifier(
+            model=lambda meta, last=last: keras.Sequential([keras.Input((4,)), *last]), epochs=1
+        )
+        assert net.fit(X, y).predict_proba(X).shape == (30, 3)

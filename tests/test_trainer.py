@@ -388,3 +388,49 @@ def test_entry_loss_is_masked_weighted_binary_crossentropy():
         keras.ops.convert_to_numpy(keras.losses.binary_crossentropy(y.astype(np.float32), proba)),
         rtol=1e-6,
     )
+
+
+def test_batch_normalization_never_sees_padding_rows():
+    # Identical rows: every real batch has the mean c and the variance 0, whatever the
+    # order, so after k batches Keras' moving averages are exactly c * (1 - m**k) and
+    # m**k. 100 rows in batches of 32 leave a last batch of 4 rows; padded with zeros to
+    # 32, its mean would be c / 8 and its variance positive.
+    c = np.arange(1.0, 5.0)
+    X = np.tile(c, (100, 1))
+    y = np.random.RandomState(0).randint(0, 2, size=(100, 2))
+    momentum = 0.9
+
+    def build(meta):
+        return keras.Sequential(
+            [
+                keras.Input((4,)),
+                keras.layers.BatchNormalization(momentum=momentum),
+                keras.layers.Dense(2, activation="sigmoid"),
+            ]
+        )
+
+    clf = KerasMultiLabelClassifier(
+        model=build, epochs=2, batch_size=32, early_stopping=False, random_state=0
+    ).fit(X, y)
+    norm = clf.model_.layers[0]
+    k = 2 * 4  # epochs x batches
+    np.testing.assert_allclose(norm.moving_mean.numpy(), c * (1 - momentum**k), rtol=1e-5)
+    np.testing.assert_allclose(norm.moving_variance.numpy(), np.full(4, momentum**k), rtol=1e-5)
+
+
+def test_the_callbacks_passed_are_not_changed(data):
+    X, y = data
+
+    class Count(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.epochs = 0
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.epochs += 1
+
+    count = Count()
+    clf = KerasMultiLabelClassifier(**{**FAST, "epochs": 2}, callbacks=[count]).fit(X, y)
+    assert clf.n_iter_ == 2
+    assert count.epochs == 0 and count.model is None
+    assert clf.get_params()["callbacks"][0] is count
