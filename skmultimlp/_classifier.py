@@ -7,7 +7,6 @@ import keras
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import accuracy_score
-from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, check_scalar
 from sklearn.utils.validation import (
     check_array,
@@ -16,19 +15,16 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._early_stopping import SCORES as _STOPPING_SCORES
+from ._early_stopping import split_validation
+from ._label_weights import label_log_odds, label_weights
 from ._network import ACTIVATIONS, build_network, set_output_bias
 from ._network_file import network_from_bytes, network_state
 from ._targets import MISSING, encode_targets, transform_targets
-from ._trainer import EarlyStopping, FitData, train
+from ._trainer import FitData, train
 from ._trainer import predict_proba as _predict_proba
 
 _MAX_SEED = 2**31 - 1
-
-MAX_BALANCED_WEIGHT = 100.0
-"""``label_weight="balanced"`` keeps each label's weight within [1/100, 100]."""
-
-MIN_PRIOR = 1e-3
-"""``output_bias_init="prior"`` keeps each label's frequency within [1e-3, 1 - 1e-3]."""
 
 OUTPUT_BIAS_INITS = ("zeros", "prior")
 
@@ -68,105 +64,6 @@ def _check_threshold(threshold, n_labels):
     if not np.all((t > 0) & (t < 1)):
         raise ValueError(f"threshold must lie strictly between 0 and 1, got {threshold!r}.")
     return t
-
-
-def _label_weight(label_weight, Y, classes):
-    """Positive-class weight of each label as a new float32 array of shape (n_labels,)."""
-    n_labels = Y.shape[1]
-    if label_weight is None:
-        return np.ones(n_labels, np.float32)
-    if isinstance(label_weight, str):
-        if label_weight != "balanced":
-            raise ValueError(
-                f'label_weight must be None, "balanced", an array or a dict, got {label_weight!r}.'
-            )
-        positive = (Y == 1).sum(axis=0)
-        negative = (Y == 0).sum(axis=0)
-        ratio = negative / np.maximum(positive, 1)
-        ratio[positive == 0] = 1.0  # nothing to up-weight
-        return np.clip(ratio, 1 / MAX_BALANCED_WEIGHT, MAX_BALANCED_WEIGHT).astype(np.float32)
-    if isinstance(label_weight, dict):
-        names = {name: i for i, name in enumerate(classes.tolist())}
-        unknown = [key for key in label_weight if key not in names]
-        if unknown:
-            raise ValueError(
-                f"label_weight names labels not in y: {unknown[:5]}; the labels are "
-                f"{classes.tolist()[:10]}."
-            )
-        weight = np.ones(n_labels)
-        for name, value in label_weight.items():
-            weight[names[name]] = value
-    else:
-        try:
-            weight = np.asarray(label_weight, dtype=float)
-        except (TypeError, ValueError):
-            raise TypeError(
-                f'label_weight must be None, "balanced", an array of one weight per label '
-                f"or a dict {{label: weight}}, got {label_weight!r}."
-            ) from None
-        if weight.shape != (n_labels,):
-            raise ValueError(
-                f"label_weight has shape {weight.shape}, but y has {n_labels} labels: give "
-                "one positive-class weight per label."
-            )
-    if not np.all(np.isfinite(weight) & (weight > 0)):
-        raise ValueError(f"label_weight values must be positive and finite, got {label_weight!r}.")
-    return weight.astype(np.float32)
-
-
-def _label_log_odds(Y, sample_weight):
-    """``log(p / (1 - p))`` of each label's sample-weighted share of 1s among its known entries.
-
-    ``p`` is kept within [MIN_PRIOR, 1 - MIN_PRIOR], so that a label that is always 0 or
-    always 1 still gets a finite bias; a label whose known entries all weigh 0 gets 0.
-    """
-    sample_weight = sample_weight.astype(np.float64)
-    known = sample_weight @ (Y != MISSING)
-    on = sample_weight @ (Y == 1)
-    p = np.divide(on, known, out=np.full(Y.shape[1], 0.5), where=known > 0)
-    p = np.clip(p, MIN_PRIOR, 1 - MIN_PRIOR)
-    return np.log(p / (1 - p)).astype(np.float32)
-
-
-_STOPPING_SCORES = ("loss", "exact_match", "hamming", "f1_macro")
-
-
-def _stopping_score(scoring, on, known, w, threshold, label_weight):
-    """The validation score of early stopping, a function of the predicted probabilities.
-
-    Called after every epoch, so plain numpy on the validation rows: ``on`` and ``known``
-    are their boolean label matrices, ``w`` their sample weights (0 for rows with no known
-    label). Greater is better. With complete labels, ``"exact_match"``, ``"hamming"`` and
-    ``"f1_macro"`` equal scikit-learn's ``accuracy_score``, ``-hamming_loss`` and
-    ``f1_score(average="macro", zero_division=0)``; an unknown entry is never wrong.
-    """
-    if scoring == "loss":
-        # The training loss (_loops.entry_loss): mean over labels of the masked,
-        # positive-weighted binary cross-entropy; then the weighted mean over rows.
-        entry_weight = known * np.where(on, label_weight, 1.0)
-
-        def score(proba):
-            p = np.clip(proba, 1e-7, 1 - 1e-7)
-            bce = -np.where(on, np.log(p), np.log1p(-p))
-            return -np.average((bce * entry_weight).mean(axis=1), weights=w)
-
-        return score
-    row_w = w[:, None] * known
-
-    def score(proba):
-        pred = proba >= threshold
-        if scoring == "exact_match":
-            return np.average(np.all((pred == on) | ~known, axis=1), weights=w)
-        if scoring == "hamming":
-            return -np.sum(row_w * (pred != on)) / row_w.sum()
-        tp = np.sum(row_w * (pred & on), axis=0)
-        fp = np.sum(row_w * (pred & ~on), axis=0)
-        fn = np.sum(row_w * (~pred & on), axis=0)
-        denom = 2 * tp + fp + fn
-        f1 = np.divide(2 * tp, denom, out=np.zeros_like(tp), where=denom > 0)
-        return float(np.mean(f1[known.any(axis=0)]))
-
-    return score
 
 
 def _check_known_labels(Y, classes):
@@ -541,7 +438,7 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         _check_known_labels(Y, classes)
         n_samples, n_labels = Y.shape
         weights, weight_mean = _check_sample_weight(sample_weight, n_samples)
-        label_weight = _label_weight(self.label_weight, Y, classes)
+        label_weight = label_weights(self.label_weight, Y, classes)
         threshold = _check_threshold(self.threshold, n_labels)
         rng = check_random_state(self.random_state)
 
@@ -560,13 +457,22 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         network, optimizer = make_network(rng)
         stopping = None
         if self.early_stopping:
-            X, Y, weights, stopping, kept_mean = self._validation_split(
-                X, Y, weights, threshold, label_weight, rng
+            X, Y, weights, stopping, kept_mean = split_validation(
+                X,
+                Y,
+                weights,
+                validation_fraction=self.validation_fraction,
+                scoring=self.scoring,
+                threshold=threshold,
+                label_weight=label_weight,
+                seed=rng.randint(_MAX_SEED),
+                n_iter_no_change=self.n_iter_no_change,
+                tol=self.tol,
             )
             weight_mean *= kept_mean
         if self.output_bias_init == "prior" and self.model is None:
             # Each fit's own network gets it; the compiled loop loads all its weights.
-            set_output_bias(network, _label_log_odds(Y, weights))
+            set_output_bias(network, label_log_odds(Y, weights))
         batch_size = min(batch_size, Y.shape[0])
         data = FitData(
             X,
@@ -602,46 +508,6 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         self.label_weight_ = label_weight
         self.classes_ = classes
         return self
-
-    def _validation_split(self, X, Y, weights, threshold, label_weight, rng):
-        """Hold out ``validation_fraction`` of the rows for early stopping.
-
-        Returns the training part (its weights rescaled to mean 1), the early stopping
-        rule, and the mean the training part's weights had before that rescaling.
-        """
-        try:
-            train_idx, val_idx = train_test_split(
-                np.arange(Y.shape[0]),
-                test_size=self.validation_fraction,
-                random_state=rng.randint(_MAX_SEED),
-            )
-        except ValueError as exc:
-            raise ValueError(
-                f"early_stopping needs both a training and a validation part: {exc}"
-            ) from None
-        Y_val = Y[val_idx]
-        on, known = Y_val == 1, Y_val != MISSING
-        # Rows whose labels are all unknown say nothing about the model.
-        w_val = weights[val_idx] * known.any(axis=1)
-        if w_val.sum() <= 0:
-            raise ValueError(
-                "early_stopping's validation split has no row with a positive sample_weight "
-                "and a known label; raise validation_fraction."
-            )
-
-        score = _stopping_score(self.scoring, on, known, w_val, threshold, label_weight)
-
-        stopping = EarlyStopping(
-            score, X[val_idx], n_iter_no_change=self.n_iter_no_change, tol=self.tol
-        )
-        train_w = weights[train_idx]
-        if train_w.sum() <= 0:
-            raise ValueError(
-                "sample_weight is zero on every row left for training after the "
-                "early_stopping validation split."
-            )
-        scale = len(train_w) / train_w.sum()
-        return X[train_idx], Y[train_idx], train_w * scale, stopping, 1 / float(scale)
 
     def predict_proba(self, X):
         """Probability of each label for each sample.

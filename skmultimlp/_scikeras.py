@@ -8,7 +8,8 @@ written for ``scikeras.wrappers.KerasClassifier(model=...)`` works unchanged as 
 ``compile_kwargs`` when its signature asks for them (or takes ``**kwargs``).
 """
 
-from scikeras._utils import accepts_kwargs, has_param
+import inspect
+
 from scikeras.utils import loss_name
 
 __all__ = ["call_model_builder", "loss_name"]
@@ -30,9 +31,8 @@ def call_model_builder(builder, meta, compile_kwargs):
     -------
     The builder's return value.
     """
-    kwargs = {}
-    if has_param(builder, "meta") or accepts_kwargs(builder):
-        kwargs["meta"] = meta
-    if has_param(builder, "compile_kwargs") or accepts_kwargs(builder):
-        kwargs["compile_kwargs"] = compile_kwargs
-    return builder(**kwargs)
+    parameters = inspect.signature(builder).parameters.values()
+    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters)
+    names = {p.name for p in parameters}
+    given = {"meta": meta, "compile_kwargs": compile_kwargs}
+    return builder(**{name: value for name, value in given.items() if takes_any or name in names})

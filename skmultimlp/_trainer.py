@@ -32,40 +32,7 @@ from ._loops import (
     weights_of,
 )
 
-__all__ = ["EarlyStopping", "FitData", "has_custom_train_step", "predict_proba", "train"]
-
-
-class EarlyStopping:
-    """scikit-learn's ``MLPClassifier`` rule on a validation score, best weights kept.
-
-    After each epoch the validation score is recorded; an epoch that does not beat the
-    best score so far by at least ``tol`` counts as no improvement, and training stops
-    once more than ``n_iter_no_change`` such epochs come in a row. The weights of the
-    best-scoring epoch are kept.
-    """
-
-    def __init__(self, score, X_val, *, n_iter_no_change, tol):
-        self.score = score
-        self.X_val = X_val
-        self.n_iter_no_change = n_iter_no_change
-        self.tol = tol
-        self.scores = []
-        self.best_score = -np.inf
-        self.best_weights = None
-        self._no_improvement = 0
-
-    def update(self, proba, weights):
-        """Record the score of ``proba``; True when training should stop."""
-        score = float(self.score(proba))
-        self.scores.append(score)
-        if score < self.best_score + self.tol:
-            self._no_improvement += 1
-        else:
-            self._no_improvement = 0
-        if score > self.best_score:
-            self.best_score = score
-            self.best_weights = weights()
-        return self._no_improvement > self.n_iter_no_change
+__all__ = ["FitData", "has_custom_train_step", "predict_proba", "train"]
 
 
 def has_custom_train_step(model):
@@ -110,7 +77,7 @@ def train(
     callbacks : list of keras.callbacks.Callback, default=None
         When given, train with ``model.fit`` so that the callbacks run (as also for a
         custom ``train_step`` and for ``BatchNormalization`` layers).
-    stopping : EarlyStopping, default=None
+    stopping : skmultimlp._early_stopping.EarlyStopping, default=None
         Validation-based early stopping; ``model`` ends with the best epoch's weights.
 
     Returns

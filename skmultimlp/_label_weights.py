@@ -1,0 +1,74 @@
+"""Per-label numbers taken from the training labels: positive-class weights and priors.
+
+``label_weight`` turns into one positive-class weight per label (:func:`label_weights`), and
+``output_bias_init="prior"`` into each label's log-odds (:func:`label_log_odds`), the initial
+bias of its output unit.
+"""
+
+import numpy as np
+
+from ._targets import MISSING
+
+MAX_BALANCED_WEIGHT = 100.0
+"""``label_weight="balanced"`` keeps each label's weight within [1/100, 100]."""
+
+MIN_PRIOR = 1e-3
+"""``output_bias_init="prior"`` keeps each label's frequency within [1e-3, 1 - 1e-3]."""
+
+
+def label_weights(label_weight, Y, classes):
+    """Positive-class weight of each label as a new float32 array of shape (n_labels,)."""
+    n_labels = Y.shape[1]
+    if label_weight is None:
+        return np.ones(n_labels, np.float32)
+    if isinstance(label_weight, str):
+        if label_weight != "balanced":
+            raise ValueError(
+                f'label_weight must be None, "balanced", an array or a dict, got {label_weight!r}.'
+            )
+        positive = (Y == 1).sum(axis=0)
+        negative = (Y == 0).sum(axis=0)
+        ratio = negative / np.maximum(positive, 1)
+        ratio[positive == 0] = 1.0  # nothing to up-weight
+        return np.clip(ratio, 1 / MAX_BALANCED_WEIGHT, MAX_BALANCED_WEIGHT).astype(np.float32)
+    if isinstance(label_weight, dict):
+        names = {name: i for i, name in enumerate(classes.tolist())}
+        unknown = [key for key in label_weight if key not in names]
+        if unknown:
+            raise ValueError(
+                f"label_weight names labels not in y: {unknown[:5]}; the labels are "
+                f"{classes.tolist()[:10]}."
+            )
+        weight = np.ones(n_labels)
+        for name, value in label_weight.items():
+            weight[names[name]] = value
+    else:
+        try:
+            weight = np.asarray(label_weight, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f'label_weight must be None, "balanced", an array of one weight per label '
+                f"or a dict {{label: weight}}, got {label_weight!r}."
+            ) from None
+        if weight.shape != (n_labels,):
+            raise ValueError(
+                f"label_weight has shape {weight.shape}, but y has {n_labels} labels: give "
+                "one positive-class weight per label."
+            )
+    if not np.all(np.isfinite(weight) & (weight > 0)):
+        raise ValueError(f"label_weight values must be positive and finite, got {label_weight!r}.")
+    return weight.astype(np.float32)
+
+
+def label_log_odds(Y, sample_weight):
+    """``log(p / (1 - p))`` of each label's sample-weighted share of 1s among its known entries.
+
+    ``p`` is kept within [MIN_PRIOR, 1 - MIN_PRIOR], so that a label that is always 0 or
+    always 1 still gets a finite bias; a label whose known entries all weigh 0 gets 0.
+    """
+    sample_weight = sample_weight.astype(np.float64)
+    known = sample_weight @ (Y != MISSING)
+    on = sample_weight @ (Y == 1)
+    p = np.divide(on, known, out=np.full(Y.shape[1], 0.5), where=known > 0)
+    p = np.clip(p, MIN_PRIOR, 1 - MIN_PRIOR)
+    return np.log(p / (1 - p)).astype(np.float32)
