@@ -14,6 +14,7 @@ from dataclasses import replace
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import precision_recall_fscore_support
 from sklearn.model_selection import ShuffleSplit, check_cv
 from sklearn.utils import _safe_indexing, get_tags, indexable
@@ -197,6 +198,113 @@ def _fit_and_predict(estimator, X, y, train, test, n_labels, n_missing):
     return _positive_proba(estimator, proba, n_labels)
 
 
+def out_of_fold_proba(estimator, X, Y, cv, *, n_jobs=None):
+    """Probabilities of each row from a clone of ``estimator`` fitted on the other folds.
+
+    ``Y`` is the 0/1/:data:`MISSING` indicator matrix; the fold models learn it with NaN for
+    unknown entries, so that every fold has all the labels in the same order even when a
+    label is absent from a fold. Returns the test rows of all folds, concatenated (a row in
+    several test sets comes once for each), and their probabilities.
+    """
+    known = Y != MISSING
+    n_missing = int((~known).sum())
+    Y_folds = np.where(known, Y, np.nan) if n_missing else Y
+    splits = list(cv.split(X, np.where(known, Y, 0)))
+    parts = Parallel(n_jobs=n_jobs)(
+        delayed(_fit_and_predict)(clone(estimator), X, Y_folds, train, test, Y.shape[1], n_missing)
+        for train, test in splits
+    )
+    rows = np.concatenate([test for _, test in splits])
+    return rows, np.concatenate(parts).astype(float, copy=False)
+
+
+def candidate_grids(proba, known, grid):
+    """Per label, the candidate thresholds: ``grid``, or the default grid of its known rows."""
+    if grid is not None:
+        return [grid] * proba.shape[1]
+    return [_default_candidates(proba[known[:, j], j]) for j in range(proba.shape[1])]
+
+
+def apply_floors(Y, proba, known, grids, floors, classes):
+    """Per label, a boolean mask of the candidates that meet the recall/precision
+    floors (or, where none does, of those that come closest)."""
+    active = {name: floor for name, floor in floors.items() if floor is not None}
+    allowed = [np.ones(g.size, dtype=bool) for g in grids]
+    if not active:
+        return allowed
+    unmet = []
+    for j, g in enumerate(grids):
+        rows = known[:, j]
+        if not rows.any():
+            continue
+        scores = _scores_over_grid(Y[rows, j], proba[rows, j], g)
+        slack = np.min([scores[name] - floor for name, floor in active.items()], axis=0)
+        if slack.max() < 0:
+            unmet.append(classes[j])
+        allowed[j] = slack >= min(slack.max(), 0)
+    if unmet:
+        floors_text = ", ".join(f"min_{name}={floor}" for name, floor in active.items())
+        warnings.warn(
+            f"{floors_text} is not reached by any candidate threshold of labels "
+            f"{[str(c) for c in unmet]} on the out-of-fold predictions; they get the "
+            "candidates that come closest.",
+            UserWarning,
+            stacklevel=4,
+        )
+    return allowed
+
+
+def tune_per_label(metric_name, Y, proba, known, grids, allowed):
+    """Per label, the allowed candidate that maximises ``metric_name`` on its known rows."""
+    n_labels = proba.shape[1]
+    thresholds = np.full(n_labels, 0.5)
+    scores = np.full(n_labels, np.nan)
+    for j, g in enumerate(grids):
+        rows = known[:, j]
+        if not rows.any():
+            continue
+        metric = _scores_over_grid(Y[rows, j], proba[rows, j], g)[metric_name]
+        k = _best_index(np.where(allowed[j], metric, -np.inf), g)
+        thresholds[j], scores[j] = g[k], metric[k]
+    return thresholds, scores
+
+
+def tune_global(scorer, Y, proba, grids, allowed):
+    """Coordinate ascent of a multi-label scorer over the labels' candidates."""
+    # Missing entries go to the scorer as -1, the metrics' "unknown" value.
+    y_true = np.where(Y == MISSING, -1, Y).astype(np.int8)
+    candidates = [g[a] for g, a in zip(grids, allowed, strict=True)]
+    thresholds = np.array([c[np.argmin(np.abs(c - 0.5))] for c in candidates])
+    pred = (proba >= thresholds).astype(int)
+    fixed = _FixedPredictions(pred)
+    current = scorer(fixed, None, y_true)
+    scores = np.full(proba.shape[1], current, dtype=float)
+    for _ in range(_MAX_SWEEPS):
+        changed = False
+        for j, cand in enumerate(candidates):
+            values = np.empty(cand.size)
+            for k, t in enumerate(cand):
+                pred[:, j] = proba[:, j] >= t
+                values[k] = scorer(fixed, None, y_true)
+            k = _best_index(values, cand)
+            # Move only to a strictly better (score, closeness to 0.5): the ascent ends.
+            closer = abs(cand[k] - 0.5) < abs(thresholds[j] - 0.5)
+            if values[k] > current or (values[k] == current and closer):
+                thresholds[j], current, changed = cand[k], values[k], True
+            pred[:, j] = proba[:, j] >= thresholds[j]
+            scores[j] = current
+        if not changed:
+            break
+    else:
+        warnings.warn(
+            f"The coordinate ascent of the thresholds did not converge in {_MAX_SWEEPS} "
+            "sweeps over the labels; the thresholds reached are kept.",
+            ConvergenceWarning,
+            stacklevel=4,
+        )
+    return thresholds, scores
+
+
 class _FixedPredictions(ClassifierMixin, BaseEstimator):
     """A "fitted classifier" whose ``predict`` returns given labels, for calling a
     multi-label scorer on thresholded out-of-fold probabilities."""
@@ -227,8 +335,12 @@ class MultiLabelThresholdTuner(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
     Parameters
     ----------
     estimator : estimator instance
-        A multi-label classifier with ``fit`` and ``predict_proba``; fitted already when
-        ``cv="prefit"``. Its ``predict_proba`` may return one (n_samples, n_labels)
+        A multi-label classifier with ``fit`` and ``predict_proba``. A fitted one
+        wrapped in :class:`~sklearn.frozen.FrozenEstimator` is used as it is: the
+        thresholds are tuned on its probabilities for all of ``(X, y)`` given to
+        ``fit``, a held-out set (``cv`` is then not used), as scikit-learn's
+        ``CalibratedClassifierCV`` does. Tuning on the data the estimator was fitted on
+        over-fits the thresholds. Its ``predict_proba`` may return one (n_samples, n_labels)
         array or a list of one (n_samples, 2) array per label (the positive class's
         column is used).
     scoring : str or callable, default="f1"
@@ -271,10 +383,8 @@ class MultiLabelThresholdTuner(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
         * a splitter or an iterable of (train, test) index arrays; its ``split`` gets
           the 0/1 indicator matrix of ``y`` (missing entries as 0) as ``y``. A row in
           several test sets counts once for each;
-        * ``"prefit"``: ``estimator`` is already fitted and ``(X, y)`` given to ``fit``
-          is a held-out set; the thresholds are tuned on it and ``estimator`` is used
-          as is, with no refit. Tuning on the data the estimator was fitted on
-          over-fits the thresholds.
+        * ``"prefit"`` (deprecated, removed in 0.3): as wrapping ``estimator`` in
+          :class:`~sklearn.frozen.FrozenEstimator`.
     n_jobs : int, default=None
         Folds fitted in parallel (joblib). None means 1.
     random_state : int, RandomState instance or None, default=None
@@ -283,8 +393,8 @@ class MultiLabelThresholdTuner(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
     Attributes
     ----------
     estimator_ : estimator instance
-        The estimator refitted on all of ``X, y`` (``estimator`` itself when
-        ``cv="prefit"``).
+        The estimator refitted on all of ``X, y`` (the ``FrozenEstimator`` itself, as
+        given).
     thresholds_ : ndarray of shape (n_labels,)
         The tuned threshold of each label.
     best_scores_ : ndarray of shape (n_labels,)
@@ -449,146 +559,61 @@ class MultiLabelThresholdTuner(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
         Y, classes = encode_targets(y, allow_missing=True)
         check_consistent_length(X, Y)
         known = Y != MISSING
-        n_missing = int((~known).sum())
         kind, objective = self._check_scoring()
         n_labels = Y.shape[1]
 
-        if isinstance(self.cv, str) and self.cv == "prefit":
+        estimator = self.estimator
+        prefit = isinstance(self.cv, str) and self.cv == "prefit"
+        if prefit:
+            warnings.warn(
+                "cv='prefit' is deprecated and will be removed in skmultimlp 0.3: wrap the "
+                "fitted estimator in sklearn.frozen.FrozenEstimator instead, as scikit-learn "
+                "does (MultiLabelThresholdTuner(FrozenEstimator(fitted)).fit(X_held_out, y)).",
+                FutureWarning,
+                stacklevel=2,
+            )
+            estimator = FrozenEstimator(estimator)
+        if isinstance(estimator, FrozenEstimator):
             try:
-                check_is_fitted(self.estimator)
+                check_is_fitted(estimator.estimator)
             except NotFittedError as exc:
                 raise NotFittedError(
-                    "cv='prefit' means estimator is already fitted and (X, y) is a held-out "
-                    f"set to tune the thresholds on, but {type(self.estimator).__name__} is "
-                    "not fitted: fit it first, or use a cross-validation cv."
+                    "A FrozenEstimator (or cv='prefit') means the estimator is already fitted "
+                    "and (X, y) is a held-out set to tune the thresholds on, but "
+                    f"{type(estimator.estimator).__name__} is not fitted: fit it first, or "
+                    "pass it unfitted to tune on out-of-fold predictions."
                 ) from exc
-            estimator = self.estimator
             rows = np.arange(Y.shape[0])
             proba = _positive_proba(estimator, estimator.predict_proba(X), n_labels)
             proba = np.asarray(proba, dtype=float)
+            fitted = self.estimator if prefit else estimator
         else:
-            Y_split = np.where(known, Y, 0)
-            cv = self._check_cv(Y_split)
-            splits = list(cv.split(X, Y_split))
-            # The fold models learn the indicator matrix, so that every fold has all the
-            # labels in the same order even when a label is absent from a fold's label
-            # collections; unknown entries are NaN.
-            Y_folds = np.where(known, Y, np.nan) if n_missing else Y
-            parts = Parallel(n_jobs=self.n_jobs)(
-                delayed(_fit_and_predict)(
-                    clone(self.estimator), X, Y_folds, train, test, n_labels, n_missing
-                )
-                for train, test in splits
-            )
-            rows = np.concatenate([test for _, test in splits])
-            proba = np.concatenate(parts).astype(float, copy=False)
-            estimator = None
+            cv = self._check_cv(np.where(known, Y, 0))
+            rows, proba = out_of_fold_proba(estimator, X, Y, cv, n_jobs=self.n_jobs)
+            fitted = None
 
         Y_oof, known_oof = Y[rows], known[rows]
-        grids = self._candidates(proba, known_oof, grid)
-        allowed = self._apply_floors(Y_oof, proba, known_oof, grids, floors, classes)
+        grids = candidate_grids(proba, known_oof, grid)
+        allowed = apply_floors(Y_oof, proba, known_oof, grids, floors, classes)
         if kind == "per_label":
-            thresholds, scores = self._tune_per_label(Y_oof, proba, known_oof, grids, allowed)
+            thresholds, scores = tune_per_label(objective, Y_oof, proba, known_oof, grids, allowed)
             labelled = ~np.isnan(scores)
             best = float(np.mean(scores[labelled])) if labelled.any() else np.nan
         else:
-            thresholds, scores = self._tune_global(objective, Y_oof, proba, grids, allowed)
+            thresholds, scores = tune_global(objective, Y_oof, proba, grids, allowed)
             best = float(scores[-1])
 
-        if estimator is None:
-            estimator = _fit(clone(self.estimator), X, y, n_missing)
-        self.estimator_ = estimator
+        if fitted is None:
+            fitted = _fit(clone(self.estimator), X, y, int((~known).sum()))
+        self.estimator_ = fitted
         self.thresholds_ = thresholds
         self.best_scores_ = scores
         self.best_score_ = best
         self.classes_ = classes
         for name in ("n_features_in_", "feature_names_in_"):
-            if hasattr(estimator, name):
-                setattr(self, name, getattr(estimator, name))
+            if hasattr(fitted, name):
+                setattr(self, name, getattr(fitted, name))
         return self
-
-    @staticmethod
-    def _candidates(proba, known, grid):
-        if grid is not None:
-            return [grid] * proba.shape[1]
-        return [_default_candidates(proba[known[:, j], j]) for j in range(proba.shape[1])]
-
-    @staticmethod
-    def _apply_floors(Y, proba, known, grids, floors, classes):
-        """Per label, a boolean mask of the candidates that meet the recall/precision
-        floors (or, where none does, of those that come closest)."""
-        active = {name: floor for name, floor in floors.items() if floor is not None}
-        allowed = [np.ones(g.size, dtype=bool) for g in grids]
-        if not active:
-            return allowed
-        unmet = []
-        for j, g in enumerate(grids):
-            rows = known[:, j]
-            if not rows.any():
-                continue
-            scores = _scores_over_grid(Y[rows, j], proba[rows, j], g)
-            slack = np.min([scores[name] - floor for name, floor in active.items()], axis=0)
-            if slack.max() < 0:
-                unmet.append(classes[j])
-            allowed[j] = slack >= min(slack.max(), 0)
-        if unmet:
-            floors_text = ", ".join(f"min_{name}={floor}" for name, floor in active.items())
-            warnings.warn(
-                f"{floors_text} is not reached by any candidate threshold of labels "
-                f"{[str(c) for c in unmet]} on the out-of-fold predictions; they get the "
-                "candidates that come closest.",
-                UserWarning,
-                stacklevel=3,
-            )
-        return allowed
-
-    def _tune_per_label(self, Y, proba, known, grids, allowed):
-        n_labels = proba.shape[1]
-        thresholds = np.full(n_labels, 0.5)
-        scores = np.full(n_labels, np.nan)
-        for j, g in enumerate(grids):
-            rows = known[:, j]
-            if not rows.any():
-                continue
-            metric = _scores_over_grid(Y[rows, j], proba[rows, j], g)[self.scoring]
-            k = _best_index(np.where(allowed[j], metric, -np.inf), g)
-            thresholds[j], scores[j] = g[k], metric[k]
-        return thresholds, scores
-
-    def _tune_global(self, scorer, Y, proba, grids, allowed):
-        """Coordinate ascent of a multi-label scorer over the labels' candidates."""
-        # Missing entries go to the scorer as -1, the metrics' "unknown" value.
-        y_true = np.where(Y == MISSING, -1, Y).astype(np.int8)
-        candidates = [g[a] for g, a in zip(grids, allowed, strict=True)]
-        thresholds = np.array([c[np.argmin(np.abs(c - 0.5))] for c in candidates])
-        pred = (proba >= thresholds).astype(int)
-        fixed = _FixedPredictions(pred)
-        current = scorer(fixed, None, y_true)
-        scores = np.full(proba.shape[1], current, dtype=float)
-        for _ in range(_MAX_SWEEPS):
-            changed = False
-            for j, cand in enumerate(candidates):
-                values = np.empty(cand.size)
-                for k, t in enumerate(cand):
-                    pred[:, j] = proba[:, j] >= t
-                    values[k] = scorer(fixed, None, y_true)
-                k = _best_index(values, cand)
-                # Move only to a strictly better (score, closeness to 0.5): the ascent ends.
-                closer = abs(cand[k] - 0.5) < abs(thresholds[j] - 0.5)
-                if values[k] > current or (values[k] == current and closer):
-                    thresholds[j], current, changed = cand[k], values[k], True
-                pred[:, j] = proba[:, j] >= thresholds[j]
-                scores[j] = current
-            if not changed:
-                break
-        else:
-            warnings.warn(
-                f"The coordinate ascent of the thresholds did not converge in {_MAX_SWEEPS} "
-                "sweeps over the labels; the thresholds reached are kept.",
-                ConvergenceWarning,
-                stacklevel=3,
-            )
-        return thresholds, scores
 
     def predict_proba(self, X):
         """Probability of each label for each sample, from ``estimator_``.

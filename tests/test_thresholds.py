@@ -9,6 +9,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.datasets import make_multilabel_classification
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.exceptions import NotFittedError
+from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import GridSearchCV, KFold, cross_val_predict, cross_val_score
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.neural_network import MLPClassifier
@@ -175,17 +176,24 @@ def test_multilabel_scorer_is_optimised_globally(imbalanced):
             assert exact_match_score(y, (proba >= moved).astype(int)) <= reached
 
 
-def test_prefit_tunes_on_the_held_out_set_without_refit(imbalanced):
+def test_a_frozen_estimator_is_tuned_on_the_held_out_set_without_refit(imbalanced):
     X, y, X_val, y_val = imbalanced
     knn = KNeighborsClassifier(n_neighbors=10).fit(X, y)
-    tuner = MultiLabelThresholdTuner(knn, cv="prefit", thresholds=GRID).fit(X_val, y_val)
-    assert tuner.estimator_ is knn
+    frozen = FrozenEstimator(knn)
+    tuner = MultiLabelThresholdTuner(frozen, cv=3, thresholds=GRID).fit(X_val, y_val)
+    assert tuner.estimator_ is frozen
     proba = np.column_stack([p[:, 1] for p in knn.predict_proba(X_val)])
     for j in range(y.shape[1]):
         f1 = [skm.f1_score(y_val[:, j], proba[:, j] >= t, zero_division=0) for t in GRID]
         assert tuner.thresholds_[j] == _brute_force(f1, GRID)[0]
-    with pytest.raises(NotFittedError, match="cv='prefit'.*not fitted"):
-        MultiLabelThresholdTuner(KNeighborsClassifier(), cv="prefit").fit(X_val, y_val)
+    np.testing.assert_array_equal(tuner.predict(X_val), (proba >= tuner.thresholds_).astype(int))
+    with pytest.raises(NotFittedError, match="FrozenEstimator.*not fitted"):
+        MultiLabelThresholdTuner(FrozenEstimator(KNeighborsClassifier())).fit(X_val, y_val)
+    # The old spelling still works, with a deprecation warning.
+    with pytest.warns(FutureWarning, match="cv='prefit' is deprecated.*FrozenEstimator"):
+        old = MultiLabelThresholdTuner(knn, cv="prefit", thresholds=GRID).fit(X_val, y_val)
+    assert old.estimator_ is knn
+    np.testing.assert_array_equal(old.thresholds_, tuner.thresholds_)
 
 
 @pytest.mark.parametrize(
