@@ -6,9 +6,11 @@ import keras
 import numpy as np
 import pytest
 from sklearn.base import clone
+from sklearn.datasets import make_multilabel_classification
 from sklearn.metrics import accuracy_score, f1_score, hamming_loss, log_loss
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils import check_random_state
 
 import skmultimlp._classifier as classifier_module
 import skmultimlp._trainer as trainer
@@ -277,6 +279,149 @@ def test_early_stopping_scores_match_scikit_learn(data, scoring, monkeypatch):
         "f1_macro": lambda: f1_score(y[val], proba >= 0.5, average="macro", zero_division=0),
     }[scoring]()
     assert clf.best_validation_score_ == pytest.approx(expected, rel=1e-4, abs=1e-6)
+
+
+# Early stopping with sample weights and missing labels, checked through the public API
+# against scikit-learn: which epoch is kept, and the validation score itself.
+ES_PARAMS = dict(
+    hidden_layer_sizes=(8,),
+    epochs=8,
+    learning_rate=0.1,  # large steps: the validation score peaks before the last epoch
+    early_stopping=True,
+    n_iter_no_change=100,  # every epoch runs: validation_scores_ has one score per epoch
+    validation_fraction=0.1,
+    random_state=0,
+)
+
+
+def _reference_score(scoring, y_val, proba, w, label_weight):
+    """Early stopping's validation score of ``proba`` on the validation rows, from
+    scikit-learn's metrics on the known entries (NaN: unknown) with the sample weights.
+
+    A row with no known label carries no weight. ``"loss"`` is minus the training loss:
+    the masked binary cross-entropy, positive entries weighted by ``label_weight``,
+    averaged over all the labels (an unknown entry adds 0), then over the rows.
+    """
+    known = ~np.isnan(y_val)
+    on = np.where(known, y_val, 0).astype(int)
+    w = w * known.any(axis=1)
+    row_w = np.broadcast_to(w[:, None], on.shape)
+    pred = (proba >= 0.5).astype(int)
+    if scoring == "loss":
+        entry_w = row_w * np.where(on == 1, label_weight, 1.0)
+        total = log_loss(
+            on[known],
+            proba[known].astype(np.float64),
+            sample_weight=entry_w[known],
+            normalize=False,
+            labels=[0, 1],
+        )
+        return -total / (on.shape[1] * w.sum())
+    if scoring == "exact_match":
+        # An unknown entry is never wrong: fill it in with the prediction.
+        return accuracy_score(np.where(known, on, pred), pred, sample_weight=w)
+    if scoring == "hamming":
+        return -hamming_loss(on[known], pred[known], sample_weight=row_w[known])
+    return np.mean(
+        [
+            f1_score(on[rows, j], pred[rows, j], sample_weight=w[rows], zero_division=0)
+            for j, rows in enumerate(known.T)
+            if rows.any()
+        ]
+    )
+
+
+def _validation_rows(X, y, sample_weight, label_weight, params):
+    """The rows early stopping held out, found through the public API.
+
+    They are ``train_test_split(np.arange(n), test_size=validation_fraction,
+    random_state=seed)`` with ``seed`` a ``randint(2**31 - 1)`` draw of
+    ``check_random_state(random_state)``; which draw (the network's seeds come first) is
+    an implementation detail. Exactly one candidate must give, recomputed with
+    scikit-learn, the validation loss that a 1-epoch fit reports.
+    """
+    once = KerasMultiLabelClassifier(**{**params, "epochs": 1, "scoring": "loss"})
+    once.fit(X, y, sample_weight=sample_weight)
+    proba = once.predict_proba(X)
+    w = np.ones(len(X)) if sample_weight is None else sample_weight
+    found = []
+    for n_draws in range(12):
+        rng = check_random_state(params["random_state"])
+        seeds = [rng.randint(2**31 - 1) for _ in range(n_draws + 1)]
+        _, val = train_test_split(
+            np.arange(len(X)), test_size=params["validation_fraction"], random_state=seeds[-1]
+        )
+        score = _reference_score("loss", y[val], proba[val], w[val], label_weight)
+        if score == pytest.approx(once.validation_scores_[0], rel=1e-5):
+            found.append(val)
+    assert len(found) == 1, f"{len(found)} candidate validation splits match, not 1"
+    return found[0]
+
+
+STOPPING_CASES = {
+    "sample_weight": dict(missing=False, weighted=True, label_weight=None),
+    "missing_labels": dict(missing=True, weighted=False, label_weight=[1.0, 3.0, 0.5]),
+    "missing_labels_and_sample_weight": dict(missing=True, weighted=True, label_weight=None),
+}
+
+
+@pytest.fixture(scope="module", params=list(STOPPING_CASES))
+def stopping_case(request):
+    case = STOPPING_CASES[request.param]
+    X, y = make_multilabel_classification(
+        n_samples=200, n_features=6, n_classes=3, n_labels=2, random_state=0
+    )
+    X = StandardScaler().fit_transform(X)  # no saturated probabilities: clipping aside
+    rng = np.random.RandomState(0)
+    y = y.astype(float)
+    sample_weight = None
+    if case["weighted"]:
+        sample_weight = rng.uniform(0.2, 3.0, len(X))
+        sample_weight[rng.uniform(size=len(X)) < 0.1] = 0.0
+    if case["missing"]:
+        y[rng.uniform(size=y.shape) < 0.3] = np.nan
+        y[rng.uniform(size=len(y)) < 0.1] = np.nan  # rows with no known label
+    params = dict(ES_PARAMS, label_weight=case["label_weight"])
+    label_weight = np.ones(y.shape[1]) if case["label_weight"] is None else params["label_weight"]
+    val = _validation_rows(X, y, sample_weight, np.asarray(label_weight), params)
+    if case["missing"]:
+        # The split holds rows with no known label and unknown entries of known rows.
+        assert np.isnan(y[val]).all(axis=1).any()
+        assert (np.isnan(y[val]) & ~np.isnan(y[val]).all(axis=1, keepdims=True)).any()
+    if case["weighted"]:
+        assert (sample_weight[val] == 0).any() and len(np.unique(sample_weight[val])) > 2
+    return X, y, sample_weight, label_weight, params, val
+
+
+@pytest.mark.parametrize("scoring", ["loss", "exact_match", "hamming", "f1_macro"])
+def test_early_stopping_with_weights_and_missing_labels_matches_scikit_learn(
+    stopping_case, scoring
+):
+    X, y, sample_weight, label_weight, params, val = stopping_case
+    w = np.ones(len(X)) if sample_weight is None else sample_weight
+    lw = np.asarray(label_weight)
+
+    def fit(**changes):
+        clf = KerasMultiLabelClassifier(**{**params, "scoring": scoring, **changes})
+        return clf.fit(X, y, sample_weight=sample_weight)
+
+    full = fit()
+    scores = full.validation_scores_
+    assert full.n_iter_ == len(scores) == len(full.loss_curve_) == params["epochs"]
+    best = int(np.argmax(scores))  # the first epoch of the best score
+    assert full.best_validation_score_ == scores[best]
+    # The kept weights are the best epoch's: training exactly that many epochs gives them.
+    short = fit(epochs=best + 1)
+    np.testing.assert_allclose(short.validation_scores_, scores[: best + 1], rtol=1e-6)
+    np.testing.assert_allclose(full.predict_proba(X), short.predict_proba(X), rtol=1e-5)
+    # The kept model's validation score, recomputed with scikit-learn...
+    expected = _reference_score(scoring, y[val], full.predict_proba(X[val]), w[val], lw)
+    assert full.best_validation_score_ == pytest.approx(expected, rel=1e-5, abs=1e-7)
+    # ...and so is the first epoch's.
+    once = fit(epochs=1)
+    assert once.validation_scores_[0] == pytest.approx(scores[0], rel=1e-6)
+    expected = _reference_score(scoring, y[val], once.predict_proba(X[val]), w[val], lw)
+    assert scores[0] == pytest.approx(expected, rel=1e-5, abs=1e-7)
 
 
 def test_early_stopping_scoring_is_checked(data):
