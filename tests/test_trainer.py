@@ -1,6 +1,10 @@
 """The compiled training loop, its cache across fits, early stopping and the model.fit path."""
 
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -21,6 +25,8 @@ from skmultimlp._targets import MISSING
 from skmultimlp._trainer import EarlyStopping
 
 from .conftest import FAST
+
+ROOT = Path(__file__).resolve().parent.parent  # the package's folder: the subprocess imports it
 
 
 def _predict(params, X, y):
@@ -48,17 +54,52 @@ def test_cached_fit_equals_uncached_fit(data, fresh_pool, monkeypatch):
     np.testing.assert_array_equal(_predict(FAST, X, y), first)
 
 
-def test_folds_and_grid_candidates_of_one_shape_compile_once(data, fresh_pool, monkeypatch):
-    from sklearn.model_selection import GridSearchCV
+# Run in a new process, whose XLA (TensorFlow's or JAX's, per KERAS_BACKEND) dumps each
+# module it compiles into the folder given in XLA_FLAGS: one module_NNNN prefix per
+# compilation. The 109 rows split into training folds of 72, 73 and 73 rows: 9 and 10
+# batches of 8, both padded to 10 batches, so they share a compiled shape.
+COUNT_COMPILATIONS = """
+import sys
+from pathlib import Path
 
-    X, y = data
-    built = []
-    original = trainer.make_loop
-    monkeypatch.setattr(trainer, "make_loop", lambda *a, **k: built.append(1) or original(*a, **k))
-    grid = {"learning_rate": [1e-3, 1e-2], "hidden_layer_sizes": [(8,), (16,)]}
-    GridSearchCV(KerasMultiLabelClassifier(epochs=3, random_state=0), grid, cv=3).fit(X, y)
-    # 12 fits and a refit: one loop per architecture (the learning rate is loaded per fit).
-    assert len(built) == 2
+from sklearn.datasets import make_multilabel_classification
+from sklearn.model_selection import GridSearchCV, KFold
+
+from skmultimlp import KerasMultiLabelClassifier
+
+
+def compilations():
+    names = [p.name for p in Path(sys.argv[1]).iterdir() if "_epochs" in p.name]
+    return len({name.split(".")[0] for name in names})
+
+
+X, y = make_multilabel_classification(n_samples=109, n_features=6, n_classes=3, random_state=0)
+est = KerasMultiLabelClassifier(epochs=2, batch_size=8, early_stopping=False, random_state=0)
+grid = {"learning_rate": [1e-3, 1e-2], "hidden_layer_sizes": [(8,), (16,)]}
+GridSearchCV(est, grid, cv=KFold(3), refit=False).fit(X, y)
+print(compilations())
+est.set_params(hidden_layer_sizes=(8,)).fit(X, y)  # 14 batches: another shape
+print(compilations())
+"""
+
+
+def test_folds_and_grid_candidates_of_one_shape_compile_once(tmp_path):
+    dump = tmp_path / "xla"
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
+    env["XLA_FLAGS"] = (
+        f"{env.get('XLA_FLAGS', '')} --xla_dump_to={dump} --xla_dump_hlo_module_re=.*_epochs.*"
+    )
+    script = tmp_path / "count_compilations.py"
+    script.write_text(COUNT_COMPILATIONS)
+    run = subprocess.run(
+        [sys.executable, str(script), str(dump)], env=env, capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    after_grid, after_refit = map(int, run.stdout.split())
+    # 12 fits of folds with 72 or 73 rows: one compilation per architecture (the learning
+    # rate is loaded per fit); a fit on all 109 rows compiles its own shape.
+    assert (after_grid, after_refit) == (2, 3)
 
 
 def test_learning_rate_is_per_fit_not_per_cache_entry(data, fresh_pool):
@@ -144,9 +185,22 @@ def test_cache_key_ignores_names_seeds_and_learning_rate_only():
     assert loop_key(custom, keras.optimizers.Adam(), **shape) is None
 
 
-def test_user_builder_takes_the_compiled_path_and_is_cached(data, fresh_pool, monkeypatch):
+@pytest.fixture
+def no_model_fit(monkeypatch):
+    """Training through Keras' model.fit fails the test: the compiled loop must be taken."""
+    calls = []
+
+    def model_fit(*args, **kwargs):
+        calls.append(1)
+        raise AssertionError("trained through model.fit instead of the compiled loop")
+
+    monkeypatch.setattr(trainer, "_train_with_fit", model_fit)
+    yield
+    assert not calls, "trained through model.fit instead of the compiled loop"
+
+
+def test_user_builder_takes_the_compiled_path_and_is_cached(data, fresh_pool, no_model_fit):
     X, y = data
-    monkeypatch.setattr(trainer, "_train_with_fit", None)  # any use of model.fit would fail
 
     def build(meta):
         return _mlp(meta["n_features_in_"], meta["n_outputs_"])
@@ -158,7 +212,7 @@ def test_user_builder_takes_the_compiled_path_and_is_cached(data, fresh_pool, mo
     assert clf.n_iter_ == 3
 
 
-def test_dropout_and_regularizers_train_on_the_compiled_path(data, fresh_pool):
+def test_dropout_and_regularizers_train_on_the_compiled_path(data, fresh_pool, no_model_fit):
     X, y = data
 
     def build(meta):
@@ -181,6 +235,7 @@ def test_dropout_and_regularizers_train_on_the_compiled_path(data, fresh_pool):
         )
 
     a = KerasMultiLabelClassifier(model=build, epochs=5, random_state=0).fit(X, y)
+    assert len(fresh_pool) == 1  # its compiled loop, kept for the next fit
     b = KerasMultiLabelClassifier(model=build, epochs=5, random_state=0).fit(X, y)
     np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
     # The L2 penalty is part of the reported loss: larger than the data loss alone.
