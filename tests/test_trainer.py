@@ -420,7 +420,7 @@ STOPPING_CASES = {
 }
 
 
-@pytest.fixture(scope="module", params=list(STOPPING_CASES))
+@pytest.fixture(scope="module")
 def stopping_case(request):
     case = STOPPING_CASES[request.param]
     X, y = make_multilabel_classification(
@@ -448,16 +448,28 @@ def stopping_case(request):
     return X, y, sample_weight, label_weight, params, val
 
 
-@pytest.mark.parametrize("scoring", ["loss", "exact_match", "hamming", "f1_macro"])
+@pytest.mark.parametrize(
+    "stopping_case, scoring, path",
+    [
+        (case, scoring, "loop")
+        for case in STOPPING_CASES
+        for scoring in ["loss", "exact_match", "hamming", "f1_macro"]
+    ]
+    # With a Keras callback, training goes through model.fit: the same rule and scores.
+    + [("missing_labels_and_sample_weight", "loss", "model.fit")],
+    indirect=["stopping_case"],
+)
 def test_early_stopping_with_weights_and_missing_labels_matches_scikit_learn(
-    stopping_case, scoring
+    stopping_case, scoring, path
 ):
     X, y, sample_weight, label_weight, params, val = stopping_case
     w = np.ones(len(X)) if sample_weight is None else sample_weight
     lw = np.asarray(label_weight)
+    callbacks = [keras.callbacks.Callback()] if path == "model.fit" else None
 
     def fit(**changes):
-        clf = KerasMultiLabelClassifier(**{**params, "scoring": scoring, **changes})
+        changes = {"scoring": scoring, "callbacks": callbacks, **changes}
+        clf = KerasMultiLabelClassifier(**{**params, **changes})
         return clf.fit(X, y, sample_weight=sample_weight)
 
     full = fit()
