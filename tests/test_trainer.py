@@ -16,7 +16,6 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state
 
-import skmultimlp._classifier as classifier_module
 import skmultimlp._trainer as trainer
 from skmultimlp import KerasMultiLabelClassifier
 from skmultimlp._cache import LoopPool, loop_key
@@ -309,33 +308,6 @@ def test_early_stopping_keeps_the_best_epochs_weights(data):
     np.testing.assert_allclose(stopped.predict_proba(X), short.predict_proba(X), rtol=1e-5)
 
 
-@pytest.mark.parametrize("scoring", ["loss", "exact_match", "hamming", "f1_macro"])
-def test_early_stopping_scores_match_scikit_learn(data, scoring, monkeypatch):
-    X, y = data
-    X = StandardScaler().fit_transform(X)  # no saturated probabilities: clipping aside
-    splits = []
-
-    def recording_split(*args, **kwargs):
-        splits.append(train_test_split(*args, **kwargs))
-        return splits[-1]
-
-    monkeypatch.setattr(classifier_module, "train_test_split", recording_split)
-    clf = KerasMultiLabelClassifier(
-        hidden_layer_sizes=(8,), epochs=3, early_stopping=True, scoring=scoring, random_state=0
-    ).fit(X, y)
-    assert len(clf.validation_scores_) == clf.n_iter_
-    # The score of the kept weights, recomputed with scikit-learn on the same split.
-    ((_, val),) = splits
-    proba = clf.predict_proba(X[val])
-    expected = {
-        "loss": lambda: -log_loss(y[val].ravel(), proba.ravel(), labels=[0, 1]),
-        "exact_match": lambda: accuracy_score(y[val], proba >= 0.5),
-        "hamming": lambda: -hamming_loss(y[val], proba >= 0.5),
-        "f1_macro": lambda: f1_score(y[val], proba >= 0.5, average="macro", zero_division=0),
-    }[scoring]()
-    assert clf.best_validation_score_ == pytest.approx(expected, rel=1e-4, abs=1e-6)
-
-
 # Early stopping with sample weights and missing labels, checked through the public API
 # against scikit-learn: which epoch is kept, and the validation score itself.
 ES_PARAMS = dict(
@@ -489,6 +461,31 @@ def test_early_stopping_with_weights_and_missing_labels_matches_scikit_learn(
     assert once.validation_scores_[0] == pytest.approx(scores[0], rel=1e-6)
     expected = _reference_score(scoring, y[val], once.predict_proba(X[val]), w[val], lw)
     assert scores[0] == pytest.approx(expected, rel=1e-5, abs=1e-7)
+
+
+@pytest.mark.parametrize("scoring", ["loss", "exact_match", "hamming", "f1_macro"])
+def test_early_stopping_scores_match_scikit_learn(data, scoring):
+    X, y = data
+    X = StandardScaler().fit_transform(X)  # no saturated probabilities: clipping aside
+    params = dict(
+        hidden_layer_sizes=(8,),
+        epochs=3,
+        early_stopping=True,
+        validation_fraction=0.1,
+        random_state=0,
+    )
+    clf = KerasMultiLabelClassifier(**params, scoring=scoring).fit(X, y)
+    assert len(clf.validation_scores_) == clf.n_iter_
+    # The score of the kept weights, recomputed with scikit-learn on the same split.
+    val = _validation_rows(X, y, None, np.ones(y.shape[1]), params)
+    proba = clf.predict_proba(X[val])
+    expected = {
+        "loss": lambda: -log_loss(y[val].ravel(), proba.ravel(), labels=[0, 1]),
+        "exact_match": lambda: accuracy_score(y[val], proba >= 0.5),
+        "hamming": lambda: -hamming_loss(y[val], proba >= 0.5),
+        "f1_macro": lambda: f1_score(y[val], proba >= 0.5, average="macro", zero_division=0),
+    }[scoring]()
+    assert clf.best_validation_score_ == pytest.approx(expected, rel=1e-4, abs=1e-6)
 
 
 def test_early_stopping_scoring_is_checked(data):
