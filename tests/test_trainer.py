@@ -25,7 +25,8 @@ from skmultimlp._trainer import EarlyStopping
 
 from .conftest import FAST
 
-ROOT = Path(__file__).resolve().parent.parent  # the package's folder: the subprocess imports it
+# The repository root: a subprocess gets it on PYTHONPATH to import this checkout's package.
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _predict(params, X, y):
@@ -55,8 +56,9 @@ def test_cached_fit_equals_uncached_fit(data, fresh_pool, monkeypatch):
 
 # Run in a new process, whose XLA (TensorFlow's or JAX's, per KERAS_BACKEND) dumps each
 # module it compiles into the folder given in XLA_FLAGS: one module_NNNN prefix per
-# compilation. The 109 rows split into training folds of 72, 73 and 73 rows: 9 and 10
-# batches of 8, both padded to 10 batches, so they share a compiled shape.
+# compilation. The training loop's modules are named after the function it compiles,
+# the loop's _epochs method. The 109 rows split into training folds of 72, 73 and 73
+# rows: 9 and 10 batches of 8, both padded to 10 batches, so they share a compiled shape.
 COUNT_COMPILATIONS = """
 import sys
 from pathlib import Path
@@ -95,7 +97,7 @@ def test_folds_and_grid_candidates_of_one_shape_compile_once(tmp_path):
         [sys.executable, str(script), str(dump)], env=env, capture_output=True, text=True
     )
     assert run.returncode == 0, run.stderr[-3000:]
-    after_grid, after_refit = map(int, run.stdout.split())
+    after_grid, after_refit = map(int, run.stdout.split()[-2:])
     # 12 fits of folds with 72 or 73 rows: one compilation per architecture (the learning
     # rate is loaded per fit); a fit on all 109 rows compiles its own shape.
     assert (after_grid, after_refit) == (2, 3)
