@@ -12,7 +12,7 @@ from keras.src.backend.common import global_state as keras_global_state
 from sklearn.base import clone, is_classifier
 from sklearn.exceptions import NotFittedError
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics import accuracy_score
+from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import GridSearchCV, KFold, RepeatedKFold, cross_validate
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
@@ -110,18 +110,29 @@ def test_feature_names_from_dataframe(data):
         est.predict(df[df.columns[::-1]])
 
 
-def test_pipeline_and_grid_search(data):
+def test_pipeline_and_grid_search_equal_the_search_by_hand(data):
     X, y = data
     pipe = make_pipeline(StandardScaler(), KerasMultiLabelClassifier(**FAST))
-    grid = GridSearchCV(
-        pipe,
-        {"kerasmultilabelclassifier__hidden_layer_sizes": [(4,), (16,)]},
-        scoring=SCORERS["f1_macro"],
-        cv=KFold(2),
-    ).fit(X, y)
-    assert grid.best_params_["kerasmultilabelclassifier__hidden_layer_sizes"] in [(4,), (16,)]
-    assert grid.predict(X).shape == y.shape
-    assert 0 <= grid.best_score_ <= 1
+    name, candidates, cv = "kerasmultilabelclassifier__hidden_layer_sizes", [(4,), (16,)], KFold(2)
+    grid = GridSearchCV(pipe, {name: candidates}, scoring=SCORERS["f1_macro"], cv=cv).fit(X, y)
+    # The same search by hand: each candidate's mean over the folds of scikit-learn's
+    # macro F1 on the test fold.
+    means = []
+    for sizes in candidates:
+        scores = []
+        for train, test in cv.split(X, y):
+            fold = clone(pipe).set_params(**{name: sizes}).fit(X[train], y[train])
+            pred = fold.predict(X[test])
+            scores.append(f1_score(y[test], pred, average="macro", zero_division=0))
+        means.append(np.mean(scores))
+    assert means[0] != means[1]  # the choice between them means something
+    np.testing.assert_allclose(grid.cv_results_["mean_test_score"], means, rtol=1e-12)
+    best = int(np.argmax(means))
+    assert grid.best_params_ == {name: candidates[best]}
+    assert grid.best_score_ == pytest.approx(means[best], rel=1e-12)
+    # The refit is the best candidate fitted on all the data.
+    refit = clone(pipe).set_params(**{name: candidates[best]}).fit(X, y)
+    np.testing.assert_array_equal(grid.predict_proba(X), refit.predict_proba(X))
 
 
 def test_cross_validate_every_scorer_matches_a_manual_fold(data):
@@ -404,7 +415,10 @@ def test_defaults_regularise_and_stop_early(data):
     assert len(clf.validation_scores_) == clf.n_iter_ <= 30
     assert clf.best_validation_score_ == max(clf.validation_scores_) < 0  # minus a loss
     assert [type(layer).__name__ for layer in clf.model_.layers].count("Dropout") == 1
-    np.testing.assert_array_equal(clf.predict_proba(X), clf.predict_proba(X))
+    # predict_proba is the network without Dropout, recomputed here with numpy.
+    W1, b1, W2, b2 = clf.model_.get_weights()
+    expected = 1 / (1 + np.exp(-(np.maximum(X @ W1 + b1, 0) @ W2 + b2)))
+    np.testing.assert_allclose(clf.predict_proba(X), expected, rtol=1e-5, atol=1e-7)
 
 
 def test_model_builder_ignores_dropout_and_prior_but_takes_alpha(data):

@@ -14,7 +14,7 @@ from sklearn.model_selection import GridSearchCV, KFold, cross_val_predict, cros
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import MultiLabelBinarizer, StandardScaler
 from sklearn.svm import LinearSVC
 from sklearn.utils import get_tags
 from sklearn.utils.estimator_checks import parametrize_with_checks
@@ -334,11 +334,33 @@ def test_is_a_scikit_learn_classifier(imbalanced):
 def test_grid_search_over_the_inner_estimator(imbalanced):
     X, y, _, _ = imbalanced
     tuner = MultiLabelThresholdTuner(KNeighborsClassifier(), cv=3, thresholds=9)
+    candidates = [3, 10]
     search = GridSearchCV(
-        tuner, {"estimator__n_neighbors": [3, 10]}, cv=2, scoring=SCORERS["f1_macro"]
+        tuner, {"estimator__n_neighbors": candidates}, cv=2, scoring=SCORERS["f1_macro"]
     ).fit(X, y)
-    assert search.best_params_["estimator__n_neighbors"] in (3, 10)
-    assert search.best_estimator_.thresholds_.shape == (4,)
+    # The same search by hand (cv=2 on a multi-label y is KFold(2)): each candidate's mean
+    # over the folds of scikit-learn's macro F1 of the tuned thresholds on the test fold.
+    means = []
+    for k in candidates:
+        scores = []
+        for train, test in KFold(2).split(X):
+            fold = clone(tuner).set_params(estimator__n_neighbors=k).fit(X[train], y[train])
+            pred = fold.predict_proba(X[test]) >= fold.thresholds_
+            scores.append(skm.f1_score(y[test], pred, average="macro", zero_division=0))
+        means.append(np.mean(scores))
+    assert means[0] != means[1]  # the choice between them means something
+    np.testing.assert_allclose(search.cv_results_["mean_test_score"], means, rtol=1e-12)
+    best = candidates[int(np.argmax(means))]
+    assert search.best_params_ == {"estimator__n_neighbors": best}
+    assert search.best_score_ == pytest.approx(max(means), rel=1e-12)
+    refit = clone(tuner).set_params(estimator__n_neighbors=best).fit(X, y)
+    assert search.best_estimator_.estimator_.n_neighbors == best
+    np.testing.assert_array_equal(search.best_estimator_.thresholds_, refit.thresholds_)
+
+
+# Trained enough that the tuned thresholds are not all at the edge of the grid.
+KERAS_NET = dict(hidden_layer_sizes=(8,), epochs=20, learning_rate=0.01, random_state=0)
+NINE = np.linspace(0, 1, 11)[1:-1]  # thresholds=9
 
 
 @pytest.fixture(scope="module")
@@ -347,7 +369,7 @@ def keras_tuned():
         n_samples=120, n_features=6, n_classes=3, n_labels=2, random_state=0
     )
     names = [[name for name, on in zip("abc", row, strict=True) if on] for row in y]
-    net = KerasMultiLabelClassifier(hidden_layer_sizes=(8,), epochs=5, random_state=0)
+    net = KerasMultiLabelClassifier(**KERAS_NET)
     return X, names, MultiLabelThresholdTuner(net, cv=2, thresholds=9).fit(X, names)
 
 
@@ -355,23 +377,44 @@ def test_keras_with_missing_labels(keras_tuned):
     X, names, _ = keras_tuned
     Y = np.array([[name in row for name in "abc"] for row in names], dtype=float)
     Y[np.random.RandomState(1).uniform(size=Y.shape) < 0.2] = np.nan
-    net = KerasMultiLabelClassifier(hidden_layer_sizes=(8,), epochs=5, random_state=0)
+    net = KerasMultiLabelClassifier(**KERAS_NET)
     tuner = MultiLabelThresholdTuner(net, cv=2, thresholds=9).fit(X, Y)
-    assert np.isfinite(tuner.best_scores_).all()
-    assert tuner.predict(X).shape == (len(X), 3)
+    # The out-of-fold probabilities by hand (cv=2 is KFold(2)): each fold's network is
+    # fitted on its rows of Y, NaN included; the networks are seeded, so these are the
+    # tuner's own.
+    proba = np.empty(Y.shape)
+    for train, test in KFold(2).split(X):
+        proba[test] = clone(net).fit(X[train], Y[train]).predict_proba(X[test])
+    # Each label's threshold and F1 are scikit-learn's best on the rows where it is known.
+    for j in range(Y.shape[1]):
+        rows = ~np.isnan(Y[:, j])
+        assert not rows.all()
+        f1 = [skm.f1_score(Y[rows, j], proba[rows, j] >= t, zero_division=0) for t in NINE]
+        threshold, score = _brute_force(f1, NINE)
+        assert tuner.thresholds_[j] == threshold
+        assert tuner.best_scores_[j] == pytest.approx(score)
+    assert tuner.best_score_ == pytest.approx(np.mean(tuner.best_scores_))
+    np.testing.assert_array_equal(
+        tuner.predict(X), (tuner.estimator_.predict_proba(X) >= tuner.thresholds_).astype(int)
+    )
 
 
 def test_wraps_keras_multilabel_classifier(keras_tuned):
     X, names, tuner = keras_tuned
     assert tuner.classes_.tolist() == ["a", "b", "c"]
     assert tuner.estimator_.classes_.tolist() == ["a", "b", "c"]
-    np.testing.assert_array_equal(
-        tuner.predict(X), (tuner.estimator_.predict_proba(X) >= tuner.thresholds_).astype(int)
-    )
-    assert 0 <= tuner.score(X, names) <= 1
-    # The tuned thresholds carry over to the network itself.
-    net = tuner.estimator_.set_params(threshold=tuner.thresholds_)
-    np.testing.assert_array_equal(net.predict(X), tuner.predict(X))
+    proba = tuner.estimator_.predict_proba(X)
+    pred = tuner.predict(X)
+    np.testing.assert_array_equal(pred, (proba >= tuner.thresholds_).astype(int))
+    at_half = (proba >= 0.5).astype(int)
+    assert (pred != at_half).any()  # the tuned thresholds change the predictions
+    # score is the exact-match accuracy of the tuned predictions.
+    indicator = MultiLabelBinarizer(classes=["a", "b", "c"]).fit_transform(names)
+    assert tuner.score(X, names) == skm.accuracy_score(indicator, pred)
+    assert tuner.score(X, names) != skm.accuracy_score(indicator, at_half)
+    # The tuned thresholds carry over to (a copy of) the network itself.
+    net = pickle.loads(pickle.dumps(tuner.estimator_)).set_params(threshold=tuner.thresholds_)
+    np.testing.assert_array_equal(net.predict(X), pred)
 
 
 NOT_ZERO_ONE = (

@@ -1,16 +1,21 @@
 """The compiled training loop, its cache across fits, early stopping and the model.fit path."""
 
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import keras
 import numpy as np
 import pytest
 from sklearn.base import clone
+from sklearn.datasets import make_multilabel_classification
 from sklearn.metrics import accuracy_score, f1_score, hamming_loss, log_loss
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils import check_random_state
 
-import skmultimlp._early_stopping as early_stopping_module
 import skmultimlp._trainer as trainer
 from skmultimlp import KerasMultiLabelClassifier
 from skmultimlp._cache import LoopPool, loop_key
@@ -19,6 +24,9 @@ from skmultimlp._loops import entry_loss, padded_length, require_supported_backe
 from skmultimlp._targets import MISSING
 
 from .conftest import FAST
+
+# The repository root: a subprocess gets it on PYTHONPATH to import this checkout's package.
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _predict(params, X, y):
@@ -46,17 +54,53 @@ def test_cached_fit_equals_uncached_fit(data, fresh_pool, monkeypatch):
     np.testing.assert_array_equal(_predict(FAST, X, y), first)
 
 
-def test_folds_and_grid_candidates_of_one_shape_compile_once(data, fresh_pool, monkeypatch):
-    from sklearn.model_selection import GridSearchCV
+# Run in a new process, whose XLA (TensorFlow's or JAX's, per KERAS_BACKEND) dumps each
+# module it compiles into the folder given in XLA_FLAGS: one module_NNNN prefix per
+# compilation. The training loop's modules are named after the function it compiles,
+# the loop's _epochs method. The 109 rows split into training folds of 72, 73 and 73
+# rows: 9 and 10 batches of 8, both padded to 10 batches, so they share a compiled shape.
+COUNT_COMPILATIONS = """
+import sys
+from pathlib import Path
 
-    X, y = data
-    built = []
-    original = trainer.make_loop
-    monkeypatch.setattr(trainer, "make_loop", lambda *a, **k: built.append(1) or original(*a, **k))
-    grid = {"learning_rate": [1e-3, 1e-2], "hidden_layer_sizes": [(8,), (16,)]}
-    GridSearchCV(KerasMultiLabelClassifier(epochs=3, random_state=0), grid, cv=3).fit(X, y)
-    # 12 fits and a refit: one loop per architecture (the learning rate is loaded per fit).
-    assert len(built) == 2
+from sklearn.datasets import make_multilabel_classification
+from sklearn.model_selection import GridSearchCV, KFold
+
+from skmultimlp import KerasMultiLabelClassifier
+
+
+def compilations():
+    names = [p.name for p in Path(sys.argv[1]).iterdir() if "_epochs" in p.name]
+    return len({name.split(".")[0] for name in names})
+
+
+X, y = make_multilabel_classification(n_samples=109, n_features=6, n_classes=3, random_state=0)
+est = KerasMultiLabelClassifier(epochs=2, batch_size=8, early_stopping=False, random_state=0)
+grid = {"learning_rate": [1e-3, 1e-2], "hidden_layer_sizes": [(8,), (16,)]}
+GridSearchCV(est, grid, cv=KFold(3), refit=False).fit(X, y)
+print(compilations())
+est.set_params(hidden_layer_sizes=(8,)).fit(X, y)  # 14 batches: another shape
+print(compilations())
+"""
+
+
+def test_folds_and_grid_candidates_of_one_shape_compile_once(tmp_path):
+    dump = tmp_path / "xla"
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
+    env["XLA_FLAGS"] = (
+        f"{env.get('XLA_FLAGS', '')} --xla_dump_to={dump} --xla_dump_hlo_module_re=.*_epochs.*"
+    )
+    script = tmp_path / "count_compilations.py"
+    script.write_text(COUNT_COMPILATIONS)
+    run = subprocess.run(
+        [sys.executable, str(script), str(dump)], env=env, capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    after_grid, after_refit = map(int, run.stdout.split()[-2:])
+    # 12 fits of folds with 72 or 73 rows: one compilation per architecture (the learning
+    # rate is loaded per fit); a fit on all 109 rows compiles its own shape.
+    assert (after_grid, after_refit) == (2, 3)
 
 
 def test_learning_rate_is_per_fit_not_per_cache_entry(data, fresh_pool):
@@ -142,9 +186,22 @@ def test_cache_key_ignores_names_seeds_and_learning_rate_only():
     assert loop_key(custom, keras.optimizers.Adam(), **shape) is None
 
 
-def test_user_builder_takes_the_compiled_path_and_is_cached(data, fresh_pool, monkeypatch):
+@pytest.fixture
+def no_model_fit(monkeypatch):
+    """Training through Keras' model.fit fails the test: the compiled loop must be taken."""
+    calls = []
+
+    def model_fit(*args, **kwargs):
+        calls.append(1)
+        raise AssertionError("trained through model.fit instead of the compiled loop")
+
+    monkeypatch.setattr(trainer, "_train_with_fit", model_fit)
+    yield
+    assert not calls, "trained through model.fit instead of the compiled loop"
+
+
+def test_user_builder_takes_the_compiled_path_and_is_cached(data, fresh_pool, no_model_fit):
     X, y = data
-    monkeypatch.setattr(trainer, "_train_with_fit", None)  # any use of model.fit would fail
 
     def build(meta):
         return _mlp(meta["n_features_in_"], meta["n_outputs_"])
@@ -156,7 +213,7 @@ def test_user_builder_takes_the_compiled_path_and_is_cached(data, fresh_pool, mo
     assert clf.n_iter_ == 3
 
 
-def test_dropout_and_regularizers_train_on_the_compiled_path(data, fresh_pool):
+def test_dropout_and_regularizers_train_on_the_compiled_path(data, fresh_pool, no_model_fit):
     X, y = data
 
     def build(meta):
@@ -179,6 +236,7 @@ def test_dropout_and_regularizers_train_on_the_compiled_path(data, fresh_pool):
         )
 
     a = KerasMultiLabelClassifier(model=build, epochs=5, random_state=0).fit(X, y)
+    assert len(fresh_pool) == 1  # its compiled loop, kept for the next fit
     b = KerasMultiLabelClassifier(model=build, epochs=5, random_state=0).fit(X, y)
     np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
     # The L2 penalty is part of the reported loss: larger than the data loss alone.
@@ -252,23 +310,176 @@ def test_early_stopping_keeps_the_best_epochs_weights(data):
     np.testing.assert_allclose(stopped.predict_proba(X), short.predict_proba(X), rtol=1e-5)
 
 
+# Early stopping with sample weights and missing labels, checked through the public API
+# against scikit-learn: which epoch is kept, and the validation score itself.
+ES_PARAMS = dict(
+    hidden_layer_sizes=(8,),
+    epochs=8,
+    learning_rate=0.1,  # large steps: the validation score peaks before the last epoch
+    early_stopping=True,
+    n_iter_no_change=100,  # every epoch runs: validation_scores_ has one score per epoch
+    validation_fraction=0.1,
+    random_state=0,
+)
+
+
+def _reference_score(scoring, y_val, proba, w, label_weight):
+    """Early stopping's validation score of ``proba`` on the validation rows, from
+    scikit-learn's metrics on the known entries (NaN: unknown) with the sample weights.
+
+    A row with no known label carries no weight. ``"loss"`` is minus the training loss:
+    the masked binary cross-entropy, positive entries weighted by ``label_weight``,
+    averaged over all the labels (an unknown entry adds 0), then over the rows.
+    """
+    known = ~np.isnan(y_val)
+    on = np.where(known, y_val, 0).astype(int)
+    w = w * known.any(axis=1)
+    row_w = np.broadcast_to(w[:, None], on.shape)
+    pred = (proba >= 0.5).astype(int)
+    if scoring == "loss":
+        entry_w = row_w * np.where(on == 1, label_weight, 1.0)
+        total = log_loss(
+            on[known],
+            proba[known].astype(np.float64),
+            sample_weight=entry_w[known],
+            normalize=False,
+            labels=[0, 1],
+        )
+        return -total / (on.shape[1] * w.sum())
+    if scoring == "exact_match":
+        # An unknown entry is never wrong: fill it in with the prediction.
+        return accuracy_score(np.where(known, on, pred), pred, sample_weight=w)
+    if scoring == "hamming":
+        return -hamming_loss(on[known], pred[known], sample_weight=row_w[known])
+    return np.mean(
+        [
+            f1_score(on[rows, j], pred[rows, j], sample_weight=w[rows], zero_division=0)
+            for j, rows in enumerate(known.T)
+            if rows.any()
+        ]
+    )
+
+
+def _validation_rows(X, y, sample_weight, label_weight, params):
+    """The rows early stopping held out, found through the public API.
+
+    They are ``train_test_split(np.arange(n), test_size=validation_fraction,
+    random_state=seed)`` with ``seed`` a ``randint(2**31 - 1)`` draw of
+    ``check_random_state(random_state)``; which draw (the network's seeds come first) is
+    an implementation detail. Exactly one candidate must give, recomputed with
+    scikit-learn, the validation loss that a 1-epoch fit reports.
+    """
+    once = KerasMultiLabelClassifier(**{**params, "epochs": 1, "scoring": "loss"})
+    once.fit(X, y, sample_weight=sample_weight)
+    proba = once.predict_proba(X)
+    w = np.ones(len(X)) if sample_weight is None else sample_weight
+    found = []
+    for n_draws in range(12):
+        rng = check_random_state(params["random_state"])
+        seeds = [rng.randint(2**31 - 1) for _ in range(n_draws + 1)]
+        _, val = train_test_split(
+            np.arange(len(X)), test_size=params["validation_fraction"], random_state=seeds[-1]
+        )
+        score = _reference_score("loss", y[val], proba[val], w[val], label_weight)
+        if score == pytest.approx(once.validation_scores_[0], rel=1e-5):
+            found.append(val)
+    assert len(found) == 1, f"{len(found)} candidate validation splits match, not 1"
+    return found[0]
+
+
+STOPPING_CASES = {
+    "sample_weight": dict(missing=False, weighted=True, label_weight=None),
+    "missing_labels": dict(missing=True, weighted=False, label_weight=[1.0, 3.0, 0.5]),
+    "missing_labels_and_sample_weight": dict(missing=True, weighted=True, label_weight=None),
+}
+
+
+@pytest.fixture(scope="module")
+def stopping_case(request):
+    case = STOPPING_CASES[request.param]
+    X, y = make_multilabel_classification(
+        n_samples=200, n_features=6, n_classes=3, n_labels=2, random_state=0
+    )
+    X = StandardScaler().fit_transform(X)  # no saturated probabilities: clipping aside
+    rng = np.random.RandomState(0)
+    y = y.astype(float)
+    sample_weight = None
+    if case["weighted"]:
+        sample_weight = rng.uniform(0.2, 3.0, len(X))
+        sample_weight[rng.uniform(size=len(X)) < 0.1] = 0.0
+    if case["missing"]:
+        y[rng.uniform(size=y.shape) < 0.3] = np.nan
+        y[rng.uniform(size=len(y)) < 0.1] = np.nan  # rows with no known label
+    params = dict(ES_PARAMS, label_weight=case["label_weight"])
+    label_weight = np.ones(y.shape[1]) if case["label_weight"] is None else params["label_weight"]
+    val = _validation_rows(X, y, sample_weight, np.asarray(label_weight), params)
+    if case["missing"]:
+        # The split holds rows with no known label and unknown entries of known rows.
+        assert np.isnan(y[val]).all(axis=1).any()
+        assert (np.isnan(y[val]) & ~np.isnan(y[val]).all(axis=1, keepdims=True)).any()
+    if case["weighted"]:
+        assert (sample_weight[val] == 0).any() and len(np.unique(sample_weight[val])) > 2
+    return X, y, sample_weight, label_weight, params, val
+
+
+@pytest.mark.parametrize(
+    "stopping_case, scoring, path",
+    [
+        (case, scoring, "loop")
+        for case in STOPPING_CASES
+        for scoring in ["loss", "exact_match", "hamming", "f1_macro"]
+    ]
+    # With a Keras callback, training goes through model.fit: the same rule and scores.
+    + [("missing_labels_and_sample_weight", "loss", "model.fit")],
+    indirect=["stopping_case"],
+)
+def test_early_stopping_with_weights_and_missing_labels_matches_scikit_learn(
+    stopping_case, scoring, path
+):
+    X, y, sample_weight, label_weight, params, val = stopping_case
+    w = np.ones(len(X)) if sample_weight is None else sample_weight
+    lw = np.asarray(label_weight)
+    callbacks = [keras.callbacks.Callback()] if path == "model.fit" else None
+
+    def fit(**changes):
+        changes = {"scoring": scoring, "callbacks": callbacks, **changes}
+        clf = KerasMultiLabelClassifier(**{**params, **changes})
+        return clf.fit(X, y, sample_weight=sample_weight)
+
+    full = fit()
+    scores = full.validation_scores_
+    assert full.n_iter_ == len(scores) == len(full.loss_curve_) == params["epochs"]
+    best = int(np.argmax(scores))  # the first epoch of the best score
+    assert full.best_validation_score_ == scores[best]
+    # The kept weights are the best epoch's: training exactly that many epochs gives them.
+    short = fit(epochs=best + 1)
+    np.testing.assert_allclose(short.validation_scores_, scores[: best + 1], rtol=1e-6)
+    np.testing.assert_allclose(full.predict_proba(X), short.predict_proba(X), rtol=1e-5)
+    # The kept model's validation score, recomputed with scikit-learn...
+    expected = _reference_score(scoring, y[val], full.predict_proba(X[val]), w[val], lw)
+    assert full.best_validation_score_ == pytest.approx(expected, rel=1e-5, abs=1e-7)
+    # ...and so is the first epoch's.
+    once = fit(epochs=1)
+    assert once.validation_scores_[0] == pytest.approx(scores[0], rel=1e-6)
+    expected = _reference_score(scoring, y[val], once.predict_proba(X[val]), w[val], lw)
+    assert scores[0] == pytest.approx(expected, rel=1e-5, abs=1e-7)
+
+
 @pytest.mark.parametrize("scoring", ["loss", "exact_match", "hamming", "f1_macro"])
-def test_early_stopping_scores_match_scikit_learn(data, scoring, monkeypatch):
+def test_early_stopping_scores_match_scikit_learn(data, scoring):
     X, y = data
     X = StandardScaler().fit_transform(X)  # no saturated probabilities: clipping aside
-    splits = []
-
-    def recording_split(*args, **kwargs):
-        splits.append(train_test_split(*args, **kwargs))
-        return splits[-1]
-
-    monkeypatch.setattr(early_stopping_module, "train_test_split", recording_split)
-    clf = KerasMultiLabelClassifier(
-        hidden_layer_sizes=(8,), epochs=3, early_stopping=True, scoring=scoring, random_state=0
-    ).fit(X, y)
+    params = dict(
+        hidden_layer_sizes=(8,),
+        epochs=3,
+        early_stopping=True,
+        validation_fraction=0.1,
+        random_state=0,
+    )
+    clf = KerasMultiLabelClassifier(**params, scoring=scoring).fit(X, y)
     assert len(clf.validation_scores_) == clf.n_iter_
     # The score of the kept weights, recomputed with scikit-learn on the same split.
-    ((_, val),) = splits
+    val = _validation_rows(X, y, None, np.ones(y.shape[1]), params)
     proba = clf.predict_proba(X[val])
     expected = {
         "loss": lambda: -log_loss(y[val].ravel(), proba.ravel(), labels=[0, 1]),
