@@ -6,6 +6,7 @@ of label names joined by a separator (``--label-column`` and ``--sep``), where a
 cell means "no label". Every other column, except those to ignore, is a numeric feature.
 """
 
+import csv
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,7 +27,8 @@ def _listing(names, limit=_SHOWN):
 
 
 def read_csv(path):
-    """The CSV file at ``path`` as a DataFrame; a :class:`DataError` if it cannot be read."""
+    """The CSV file at ``path`` as a DataFrame; a :class:`DataError` if it cannot be read
+    or two columns share a name (pandas would rename one silently)."""
     try:
         frame = pd.read_csv(path)
     except FileNotFoundError:
@@ -38,9 +40,22 @@ def read_csv(path):
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
         detail = " ".join(str(exc).split())
         raise DataError(f"cannot read {path} as a CSV file: {detail}") from None
+    with open(path, newline="", encoding="utf-8", errors="replace") as file:
+        header = next(csv.reader(file), [])
+    twice = sorted({name for name in header if header.count(name) > 1})
+    if twice:
+        raise DataError(
+            f"{path} has more than one column named {_listing(repr(n) for n in twice)}; "
+            "give each column its own name"
+        )
     if frame.empty:
         raise DataError(f"{path} has a header but no data rows")
     return frame
+
+
+def read_text_columns(path, columns):
+    """``columns`` of the CSV file at ``path`` exactly as written: strings, no NA guessing."""
+    return pd.read_csv(path, usecols=list(columns), dtype=str, keep_default_na=False)[list(columns)]
 
 
 @dataclass
@@ -139,19 +154,67 @@ def label_sets(column, sep):
     ]
 
 
-def _label_name_column(frame, source, name, sep):
-    binarizer = MultiLabelBinarizer()  # sorted label names, one 0/1 column each
-    y = binarizer.fit_transform(label_sets(frame[name], sep))
+def _label_name_column(frame, source, name, sep, classes=None):
+    sets = label_sets(frame[name], sep)
+    if classes is not None:
+        unknown = sorted({label for row in sets for label in row} - set(classes))
+        if unknown:
+            raise DataError(
+                f"label column {name!r} of {source} holds names outside --classes: "
+                f"{_listing(repr(u) for u in unknown)}"
+            )
+    binarizer = MultiLabelBinarizer(classes=classes)  # else sorted names, one 0/1 column each
+    y = binarizer.fit_transform(sets)
     if not len(binarizer.classes_):
         raise DataError(f"label column {name!r} of {source} holds no label name")
     return pd.DataFrame(y, columns=binarizer.classes_, index=frame.index)
 
 
-def labelled_data(frame, source, *, labels=(), label_column=None, sep=";", ignore=()):
-    """Split ``frame`` into numeric features and labels (see the module docstring)."""
+MIN_LABEL_ROWS = 2
+"""A label seen in fewer rows than this is most likely a typo (or cannot be learned)."""
+
+
+def label_warnings(y, *, sep=None):
+    """What looks wrong about the labels of ``y`` (one column per label), one line each.
+
+    A label with fewer than :data:`MIN_LABEL_ROWS` positive rows, names that differ only
+    in case, and, for a label-name column split by ``sep``, names that hold another
+    common separator (``,`` ``;`` ``|``: the wrong ``--sep``, most likely).
+    """
+    found = []
+    counts = (y == 1).sum(axis=0)
+    rare = [
+        f"{name!r} ({int(n)} row{'s' if n != 1 else ''})"
+        for name, n in counts.items()
+        if n < MIN_LABEL_ROWS
+    ]
+    if rare:
+        found.append(f"labels seen in fewer than {MIN_LABEL_ROWS} rows: {_listing(rare)}")
+    by_case = {}
+    for name in y.columns:
+        by_case.setdefault(str(name).lower(), []).append(str(name))
+    same = [" / ".join(names) for names in by_case.values() if len(names) > 1]
+    if same:
+        found.append(f"labels that differ only in case: {_listing(same)}")
+    if sep is not None:
+        others = [c for c in ",;|" if c != sep]
+        mixed = [repr(str(name)) for name in y.columns if any(c in str(name) for c in others)]
+        if mixed:
+            found.append(
+                f"label names hold {' or '.join(repr(c) for c in others)} although --sep is "
+                f"{sep!r}: {_listing(mixed)}; is --sep right?"
+            )
+    return found
+
+
+def labelled_data(frame, source, *, labels=(), label_column=None, sep=";", ignore=(), classes=None):
+    """Split ``frame`` into numeric features and labels (see the module docstring).
+
+    ``classes`` fixes the label names of a ``label_column`` (in that order).
+    """
     check_columns(frame, source, labels=labels, label_column=label_column, ignore=ignore)
     if label_column is not None:
-        y = _label_name_column(frame, source, label_column, sep)
+        y = _label_name_column(frame, source, label_column, sep, classes)
         used = {label_column, *ignore}
     else:
         y = _label_columns(frame, source, labels)

@@ -1,0 +1,86 @@
+"""What the commands print: the model and data in one line, scores, epochs, warnings."""
+
+import sys
+
+import numpy as np
+
+# Readable names of the scorers; a scorer missing here is shown by its key.
+_TITLES = {
+    "exact_match": "exact-match accuracy",
+    "neg_hamming_loss": "hamming loss",
+    "f1_macro": "macro F1",
+    "f1_micro": "micro F1",
+    "f1_samples": "samples F1",
+    "jaccard_samples": "samples Jaccard",
+}
+
+
+def metric(key):
+    """Title of a scorer and the sign that turns its values into the metric's."""
+    if key.startswith("neg_"):
+        return _TITLES.get(key, key[len("neg_") :].replace("_", " ")), -1.0
+    return _TITLES.get(key, key.replace("_", " ")), 1.0
+
+
+def warn(message):
+    print(f"skmultimlp: warning: {message}", file=sys.stderr)
+
+
+def network_of(estimator):
+    """The KerasMultiLabelClassifier of ``estimator`` (itself, or a Pipeline's last step)."""
+    return estimator[-1] if hasattr(estimator, "steps") else estimator
+
+
+def describe(estimator, leave_out=()):
+    """The network's repr with its main parameters always shown, but ``leave_out``, and
+    the scaling in front of it."""
+    from .._classifier import KerasMultiLabelClassifier
+
+    network = network_of(estimator)
+    params = network.get_params()
+    defaults = KerasMultiLabelClassifier().get_params()
+    always = ("hidden_layer_sizes", "epochs", "batch_size")
+    others = [
+        name
+        for name, value in params.items()
+        if name not in always and name != "random_state" and value != defaults[name]
+    ]
+    shown = [f"{name}={params[name]!r}" for name in [*always, *others] if name not in leave_out]
+    text = f"{type(network).__name__}({', '.join(shown)})"
+    if network is not estimator:
+        text = f"{type(estimator[0]).__name__} + {text}"
+    return text
+
+
+def data_description(source, X, y, names):
+    return (
+        f"{source} ({X.shape[0]} rows x {X.shape[1]} features, "
+        f"{y.shape[1]} labels: {', '.join(str(name) for name in names)})"
+    )
+
+
+def unknown_note(n_unknown, y):
+    return (
+        f"{n_unknown} of {y.size} label entries are unknown: left out of the training "
+        "loss and of the scores"
+    )
+
+
+def epochs_text(n_iter, kept):
+    """``"N epochs run, epoch K kept"`` (early stopping) or ``"N epochs run"``."""
+    run = f"{n_iter:g} epoch{'s' if n_iter != 1 else ''} run"
+    return run if kept is None else f"{run}, epoch {kept:g} kept"
+
+
+def kept_epoch(network):
+    """The epoch whose weights early stopping kept (1-based), or None without it."""
+    scores = getattr(network, "validation_scores_", None)
+    return None if scores is None else int(np.argmax(scores)) + 1
+
+
+def print_scores(scores, out):
+    """Mean ± std of each scorer's fold values, as the metric (``neg_`` scorers negated)."""
+    for key, values in scores.items():
+        title, sign = metric(key)
+        values = sign * np.asarray(values)
+        print(f"{title:>22}: {values.mean():.3f} ± {values.std():.3f}", file=out)
