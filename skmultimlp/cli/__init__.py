@@ -18,7 +18,8 @@ wrong command line, 1 for data or files that cannot be used.
 
 Rooms: ``_parser`` (arguments; imports nothing heavy, so ``--help`` is instant),
 ``_commands`` (the four commands), ``_folds`` (evaluate's folds and progress bar),
-``_report`` (what is printed), ``_model_file`` (model files), ``_quiet`` (TensorFlow's logs).
+``_report`` (what is printed), ``_model_file`` (model files), ``_quiet`` (TensorFlow's
+native log lines).
 """
 
 import os
@@ -26,6 +27,7 @@ import sys
 
 from ._errors import CommandError
 from ._parser import build_parser, check_arguments, output_problem
+from ._quiet import native_stderr_silenced
 
 __all__ = ["build_parser", "main"]
 
@@ -84,12 +86,10 @@ def main(argv=None):
         if problem:
             raise CommandError(problem)
         _check_plot(args)
-        from ._quiet import import_backend_quietly
+        with native_stderr_silenced():
+            from . import _commands
 
-        import_backend_quietly()
-        from . import _commands
-
-        getattr(_commands, args.command)(args, sys.stdout)
+            getattr(_commands, args.command)(args, sys.stdout)
     except CommandError as exc:
         print(f"skmultimlp: error: {exc}", file=sys.stderr)
         return 1

@@ -1,8 +1,4 @@
-"""The folds of ``evaluate``: scheduled on joblib's workers, with a progress bar.
-
-Worker processes import this module first (it holds the function they run), and so the
-Keras backend, quietly, before the estimator they receive imports it.
-"""
+"""The folds of ``evaluate``: scheduled on joblib's workers, with a progress bar."""
 
 import sys
 
@@ -12,10 +8,7 @@ from sklearn.base import clone
 from sklearn.metrics import check_scoring
 from tqdm import tqdm
 
-from ._quiet import import_backend_quietly
 from ._report import kept_epoch, network_of
-
-import_backend_quietly()
 
 
 def _fit_and_score(index, estimator, X, y, split, scorers, keep):

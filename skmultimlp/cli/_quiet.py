@@ -1,46 +1,59 @@
-"""Keep TensorFlow's start-up log lines off the terminal.
+"""Keep TensorFlow's native log lines off the terminal.
 
-Importing TensorFlow prints a few lines to the process's stderr from C++ (oneDNN, CUDA
-probing) whatever ``TF_CPP_MIN_LOG_LEVEL`` says, and more later (a failed ``cuInit`` on
-a machine without a GPU) unless it is 3. Read by a user they look like failures, so the
-command sets ``TF_CPP_MIN_LOG_LEVEL=3`` and imports the Keras backend with the process's
-stderr pointed at ``/dev/null``. A user who sets ``TF_CPP_MIN_LOG_LEVEL`` themselves gets
-everything, as they asked.
+TensorFlow and XLA write log lines from C++ straight to the process's stderr (file
+descriptor 2) when they are imported and when XLA first compiles (oneDNN, CUDA probing, a
+failed ``cuInit`` on a machine without a GPU), whatever ``TF_CPP_MIN_LOG_LEVEL`` says for
+some of them. Read by a user they look like failures. So, while a command runs, descriptor
+2 points at ``/dev/null`` and Python's ``sys.stderr`` (the command's own warnings and
+errors, tqdm, tracebacks) writes to a copy of the real stderr. A user who asks for
+TensorFlow's info or warning lines (``TF_CPP_MIN_LOG_LEVEL=0`` or ``1``) gets everything.
 """
 
 import contextlib
+import io
 import os
 import sys
 
 _LEVEL = "TF_CPP_MIN_LOG_LEVEL"
 
 
-@contextlib.contextmanager
-def _stderr_to_devnull():
-    sys.stderr.flush()
-    saved = os.dup(2)
-    devnull = os.open(os.devnull, os.O_WRONLY)
+def _writes_to_descriptor_2(stream):
     try:
-        os.dup2(devnull, 2)
+        return stream.fileno() == 2
+    except (AttributeError, OSError, io.UnsupportedOperation):
+        return False
+
+
+@contextlib.contextmanager
+def native_stderr_silenced():
+    """Within this block, only Python's ``sys.stderr`` reaches the real stderr."""
+    if os.environ.get(_LEVEL) in ("0", "1"):  # the user asked for TensorFlow's logs
+        yield
+        return
+    os.environ.setdefault(_LEVEL, "3")
+    python_stderr = sys.stderr
+    python_stderr.flush()
+    real = os.dup(2)
+    replacement = None
+    if _writes_to_descriptor_2(python_stderr):
+        replacement = open(  # noqa: SIM115 - closed in the finally clause
+            real,
+            "w",
+            buffering=1,
+            encoding=python_stderr.encoding,
+            errors="backslashreplace",
+            closefd=False,
+        )
+        sys.stderr = replacement
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    try:
         yield
     finally:
         sys.stderr.flush()
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
-
-
-def import_backend_quietly():
-    """Import Keras and its backend, hiding TensorFlow's log lines unless asked for."""
-    if "keras" in sys.modules:
-        return
-    if _LEVEL in os.environ:  # the user's choice: show what they asked for
-        import keras  # noqa: F401
-
-        return
-    os.environ[_LEVEL] = "3"
-    with _stderr_to_devnull():
-        import keras  # noqa: F401
-        import keras.ops
-
-        keras.ops.zeros(1)  # TensorFlow probes the devices on its first operation
+        sys.stderr = python_stderr
+        if replacement is not None:
+            replacement.close()
+        os.dup2(real, 2)
+        os.close(real)

@@ -1,0 +1,160 @@
+"""The real ``skmultimlp`` command in a subprocess: exit status, stdout, stderr, and the
+input files left byte for byte as they were."""
+
+import csv
+import hashlib
+import io
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import make_multilabel_classification
+
+from skmultimlp.persistence import read_model_file
+
+FEATURES = ["f1", "f2", "f3", "f4"]
+LABELS = ["sports", "tech", "politics"]
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    """300 rows (enough that early stopping holds out 30), an id and a price column kept
+    as text, 4 features, 3 labels; 6 new rows; the same rows with label names."""
+    path = tmp_path_factory.mktemp("process")
+    X, y = make_multilabel_classification(n_samples=300, n_features=4, n_classes=3, random_state=0)
+    frame = pd.DataFrame(X, columns=FEATURES)
+    frame.insert(0, "id", [f"r{i}" for i in range(300)])
+    frame.insert(1, "price", ["NA", "12.345678", "1e-7", "", "007", "3.10"] * 50)
+    pd.concat([frame, pd.DataFrame(y, columns=LABELS)], axis=1).to_csv(
+        path / "data.csv", index=False
+    )
+    frame.head(6).to_csv(path / "new.csv", index=False)
+    tags = [";".join(n for n, on in zip(LABELS, row, strict=True) if on) for row in y]
+    tags[0], tags[1] = "sprots", "tech,politics"  # a typo, and the wrong separator
+    frame.assign(tags=tags).to_csv(path / "tags.csv", index=False)
+    return path
+
+
+def skmultimlp(*args, cwd):
+    result = subprocess.run(
+        [sys.executable, "-m", "skmultimlp", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+    )
+    return result.returncode, result.stdout, result.stderr
+
+
+def checksums(folder):
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.glob("*.csv")}
+
+
+def text_rows(source):
+    return list(csv.reader(io.StringIO(source)))
+
+
+@pytest.fixture(scope="module")
+def fitted(folder):
+    before = checksums(folder)
+    result = skmultimlp(
+        "fit", "data.csv", "--labels", ",".join(LABELS), "--ignore", "id,price",
+        "--epochs", "5", "--scale", "maxabs", "-o", "model.skops", cwd=folder,
+    )  # fmt: skip
+    assert checksums(folder) == before
+    return result
+
+
+def test_help_and_usage_errors_start_no_tensorflow():
+    code = (
+        "import sys\n"
+        "from skmultimlp.cli import main\n"
+        "for argv in (['--help'], ['--version'], ['fit', 'x.csv']):\n"
+        "    try:\n"
+        "        main(argv)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "print(sorted(m for m in ('tensorflow', 'keras', 'jax', 'sklearn') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+    assert "skmultimlp: error: the following arguments are required: -o/--output" in result.stderr
+
+
+def test_fit_is_quiet_and_reports_its_epochs(folder, fitted):
+    status, out, err = fitted
+    assert status == 0, err
+    assert err == ""
+    assert "MaxAbsScaler + KerasMultiLabelClassifier" in out
+    assert "5 epochs run, epoch" in out and "kept" in out
+    bundle = read_model_file(folder / "model.skops")
+    assert type(bundle["estimator"][0]).__name__ == "MaxAbsScaler"
+    assert bundle["features"] == FEATURES and bundle["ignore"] == ["id", "price"]
+
+
+def test_predict_copies_pass_through_columns_as_written(folder, fitted):
+    before = checksums(folder)
+    status, out, err = skmultimlp("predict", "model.skops", "new.csv", cwd=folder)
+    assert (status, err) == (0, "")
+    assert checksums(folder) == before
+    written = text_rows(out)
+    source = text_rows((folder / "new.csv").read_text())
+    assert written[0] == ["id", "price", *LABELS]
+    assert [row[:2] for row in written[1:]] == [row[:2] for row in source[1:]]
+    estimator = read_model_file(folder / "model.skops")["estimator"]
+    new = pd.read_csv(folder / "new.csv")[FEATURES]
+    expected = estimator.predict(new)  # the stored scaler applied, then the network
+    np.testing.assert_array_equal(np.array([row[2:] for row in written[1:]], int), expected)
+
+
+def test_evaluate_is_quiet(folder):
+    before = checksums(folder)
+    argv = ["evaluate", "data.csv", "--labels", ",".join(LABELS), "--ignore", "id,price"]
+    status, out, err = skmultimlp(*argv, "--epochs", "3", "--splits", "3", "--repeats", "1",
+                                  cwd=folder)  # fmt: skip
+    assert (status, err) == (0, ""), err
+    assert checksums(folder) == before
+    assert "3-fold x 1 repeat = 3 fits" in out and "per fit: 3 epochs run" in out
+
+
+def test_outputs_never_overwrite_inputs_or_existing_files(folder, fitted):
+    before = checksums(folder)
+    status, _, err = skmultimlp("predict", "model.skops", "new.csv", "-o", "new.csv", cwd=folder)
+    assert status == 1 and "is an input of this command" in err
+    argv = ["fit", "data.csv", "--labels", ",".join(LABELS), "--ignore", "id,price"]
+    status, _, err = skmultimlp(*argv, "-o", "data.csv", "--force", cwd=folder)
+    assert status == 1 and "is an input of this command" in err
+    status, _, err = skmultimlp("predict", "model.skops", "new.csv", "-o", "data.csv", cwd=folder)
+    assert status == 1 and "exists; pass --force" in err
+    assert checksums(folder) == before
+    status, _, err = skmultimlp(
+        "predict", "model.skops", "new.csv", "-o", "out.csv", "--force", cwd=folder
+    )
+    assert (status, err) == (0, "")
+
+
+def test_label_name_mistakes_are_named(folder):
+    base = ["fit", "tags.csv", "--label-column", "tags", "--ignore", "id,price", "--epochs", "1"]
+    status, _, err = skmultimlp(*base, "-o", "tags.skops", cwd=folder)
+    assert status == 0
+    assert "labels seen in fewer than 2 rows: 'sprots' (1 row), 'tech,politics' (1 row)" in err
+    assert "although --sep is ';': 'tech,politics'; is --sep right?" in err
+    status, _, err = skmultimlp(*base, "-o", "strict.skops", "--strict-labels", cwd=folder)
+    assert status == 1 and err.startswith("skmultimlp: error:") and "--strict-labels" in err
+    classes = ["--classes", "sports,tech,politics"]
+    status, _, err = skmultimlp(*base, "-o", "fixed.skops", *classes, cwd=folder)
+    assert status == 1 and "outside --classes: 'sprots', 'tech,politics'" in err
+    assert not (folder / "strict.skops").exists() and not (folder / "fixed.skops").exists()
+
+
+def test_duplicate_headers_and_bad_grid_values_stop_before_training(folder, tmp_path):
+    (tmp_path / "twice.csv").write_text("f1,f1,a,b\n1,2,0,1\n3,4,1,0\n")
+    status, _, err = skmultimlp("fit", "twice.csv", "--labels", "a,b", "-o", "m.skops",
+                                cwd=tmp_path)  # fmt: skip
+    assert status == 1 and "more than one column named 'f1'" in err
+    argv = ["tune", "data.csv", "--labels", ",".join(LABELS), "--ignore", "id,price"]
+    status, out, err = skmultimlp(*argv, "--grid", "activation=relu;tanhh", cwd=folder)
+    assert status == 2 and out == ""
+    assert "--grid activation='tanhh'" in err and "did you mean 'tanh'?" in err
