@@ -412,3 +412,11 @@ def test_python_m_skmultimlp_help():
     assert result.returncode == 0, result.stderr
     for command in ("evaluate", "fit", "predict", "tune"):
         assert command in result.stdout
+
+
+def test_the_parsers_lists_match_the_library():
+    # The parser spells these out so that --help imports neither Keras nor scikit-learn.
+    from skmultimlp.cli._parser import ESTIMATOR_PARAMETERS, SCORER_NAMES
+
+    assert sorted(ESTIMATOR_PARAMETERS) == sorted(KerasMultiLabelClassifier().get_params())
+    assert list(SCORER_NAMES) == list(SCORERS)
