@@ -420,3 +420,16 @@ def test_the_parsers_lists_match_the_library():
 
     assert sorted(ESTIMATOR_PARAMETERS) == sorted(KerasMultiLabelClassifier().get_params())
     assert list(SCORER_NAMES) == list(SCORERS)
+
+
+@pytest.mark.parametrize(
+    "argv, hint",
+    [
+        (["fit", "d.csv", "--labels", "a", "-o", "m.skops", "--hiden", "20"], "'--hidden'"),
+        (["evaluate", "--learning_rate", "0.1"], "'--learning-rate'"),
+    ],
+)
+def test_a_misspelt_option_gets_a_hint(argv, hint, capsys):
+    code, _, err = run(argv, capsys)
+    assert code == 2
+    assert f"unrecognized arguments: {argv[-2]} {argv[-1]}; did you mean {hint}?" in error_line(err)

@@ -144,8 +144,15 @@ def grid_entry(text):
 
 
 class _Parser(argparse.ArgumentParser):
+    # Every option string of the command and its subcommands, for "did you mean" hints.
+    known_options = ()
+
     def error(self, message):
         # One line, like every other error of the command, instead of usage + message.
+        if message.startswith("unrecognized arguments:"):
+            unknown = next((w for w in message.split()[2:] if w.startswith("--")), None)
+            hint = did_you_mean(unknown.split("=")[0], self.known_options) if unknown else ""
+            message += f";{hint}" if hint else ""
         self.exit(2, f"skmultimlp: error: {message} (see '{self.prog} --help')\n")
 
 
@@ -406,6 +413,15 @@ def build_parser():
     _add_cv_options(tune, splits=5, repeats=1)
     _add_output_options(tune, "model file of the refitted best model")
     tune.set_defaults(parser=tune)
+    _Parser.known_options = sorted(
+        {
+            option
+            for p in (parser, ev, fit, predict, tune)
+            for a in p._actions
+            for option in a.option_strings
+            if option.startswith("--")
+        }
+    )
     return parser
 
 
