@@ -66,10 +66,15 @@ def unknown_note(n_unknown, y):
     )
 
 
+def _number(value):
+    """An epoch count, or a mean of them, with at most one decimal."""
+    return f"{value:.1f}".removesuffix(".0")
+
+
 def epochs_text(n_iter, kept):
     """``"N epochs run, epoch K kept"`` (early stopping) or ``"N epochs run"``."""
-    run = f"{n_iter:g} epoch{'s' if n_iter != 1 else ''} run"
-    return run if kept is None else f"{run}, epoch {kept:g} kept"
+    run = f"{_number(n_iter)} epoch{'s' if n_iter != 1 else ''} run"
+    return run if kept is None else f"{run}, epoch {_number(kept)} kept"
 
 
 def kept_epoch(network):
