@@ -303,20 +303,24 @@ def _check_grid(args, estimator, grid):
     """Every candidate's parameters checked before anything trains (exit status 2)."""
     network = network_of(estimator)
     for candidate in ParameterGrid(grid):
-        try:
-            clone(network).set_params(**candidate)._validate_params()
-        except (ValueError, TypeError) as exc:
-            name, value = next((n, v) for n, v in candidate.items() if _bad_alone(network, n, v))
-            hint = did_you_mean(value, _NAMED_VALUES[name]) if name in _NAMED_VALUES else ""
-            args.parser.error(f"--grid {name}={value!r}: {one_line(exc)}{hint}")
+        message = _parameter_problem(network, candidate)
+        if message is None:
+            continue
+        # Name the value at fault: the first that fails on its own, if one does.
+        for name, value in candidate.items():
+            if _parameter_problem(network, {name: value}) is not None:
+                hint = did_you_mean(value, _NAMED_VALUES[name]) if name in _NAMED_VALUES else ""
+                args.parser.error(f"--grid {name}={value!r}: {message}{hint}")
+        args.parser.error(f"--grid candidate {candidate}: {message}")
 
 
-def _bad_alone(network, name, value):
+def _parameter_problem(network, params):
+    """The error ``network`` with ``params`` would raise in ``fit``, in one line, or None."""
     try:
-        clone(network).set_params(**{name: value})._validate_params()
-    except (ValueError, TypeError):
-        return True
-    return False
+        clone(network).set_params(**params)._validate_params()
+    except (ValueError, TypeError) as exc:
+        return one_line(exc)
+    return None
 
 
 def tune(args, out):
