@@ -13,7 +13,8 @@ a sequence of label collections such as ``[["sports", "tech"], [], ["politics"]]
 collections are binarised with the same columns for both arguments: ``labels=`` when given,
 else the columns of a DataFrame argument, else the sorted union of the names in both. A
 DataFrame is matched to a matrix column by position, and to another DataFrame (or to
-``labels``) by column name.
+``labels``) by column name. A scorer of :data:`SCORERS` binarises label collections against
+the estimator's ``classes_``, the column order of its ``predict``.
 
 Missing labels: a ``y_true`` entry that is NaN or ``-1`` means "unknown" (the convention
 of :class:`~skmultimlp.KerasMultiLabelClassifier`). By default (``missing="raise"``) every
@@ -31,6 +32,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn import metrics as _skm
 from sklearn.preprocessing import MultiLabelBinarizer
+from sklearn.utils.metadata_routing import MetadataRequest
 
 from ._targets import _rows_of
 
@@ -413,6 +415,87 @@ def macro_f1_score(y_true, y_pred, *, sample_weight=None, missing="raise", label
     )
 
 
+def _estimator_labels(estimator, y_pred):
+    """The estimator's ``classes_`` when they name the columns of ``y_pred``, else None.
+
+    A multi-output scikit-learn classifier (``KNeighborsClassifier`` on an indicator
+    matrix) has one array of classes per output: these name no columns.
+    """
+    classes = getattr(estimator, "classes_", None)
+    if classes is None:
+        return None
+    try:
+        classes = np.asarray(classes)
+    except ValueError:  # ragged list of per-output classes
+        return None
+    if classes.ndim != 1 or _n_columns(y_pred) != len(classes):
+        return None
+    return classes.tolist()
+
+
+class _MultilabelScorer:
+    """``scorer(estimator, X, y_true)``: ``sign * func(y_true, estimator.predict(X))``.
+
+    As a scorer of :func:`sklearn.metrics.make_scorer`, and in addition: a ``y_true`` of
+    label collections, or a DataFrame, is matched to the columns of ``predict`` through
+    the estimator's ``classes_``. A name of ``y_true`` that is not in ``classes_`` (a
+    label the training fold of a cross-validation did not hold) counts as a label the
+    estimator never predicts.
+    """
+
+    def __init__(self, func, sign=1, **kwargs):
+        self._score_func = func
+        self._sign = sign
+        self._kwargs = kwargs
+        self._sample_weight_request = None
+
+    def __repr__(self):
+        args = "".join(f", {k}={v!r}" for k, v in self._kwargs.items())
+        sign = "" if self._sign > 0 else ", greater_is_better=False"
+        return f"multilabel_scorer({self._score_func.__name__}{sign}{args})"
+
+    def __call__(self, estimator, X, y_true, sample_weight=None, **kwargs):
+        y_pred = estimator.predict(X)
+        labels = None
+        if _rows_of(y_true) is not None or hasattr(y_true, "columns"):
+            labels = _estimator_labels(estimator, y_pred)
+            rows = _rows_of(y_true)
+            if labels is None and rows is not None and _rows_of(y_pred) is None:
+                raise ValueError(
+                    f"y_true holds label collections, but {type(estimator).__name__} has "
+                    "no classes_ naming the columns of its predict output to binarise them "
+                    "against. Give y as a 0/1 indicator matrix."
+                )
+            if labels is not None and rows is not None:
+                unseen = _names_of(rows) - set(labels)
+                if unseen:  # never predicted: all-zero columns of y_pred
+                    labels = labels + _sorted_names(unseen)
+                    y_pred = _as_dense(y_pred)
+                    y_pred = np.hstack([y_pred, np.zeros((len(y_pred), len(unseen)), y_pred.dtype)])
+        if sample_weight is not None:
+            kwargs["sample_weight"] = sample_weight
+        score = self._score_func(y_true, y_pred, labels=labels, **{**self._kwargs, **kwargs})
+        return self._sign * score
+
+    # scikit-learn calls this on each scorer of a dict given sample_weight without
+    # metadata routing: every metric here takes sample_weight.
+    def _accept_sample_weight(self):
+        return True
+
+    def set_score_request(self, *, sample_weight=None):
+        """Request ``sample_weight`` under metadata routing, as a scikit-learn scorer's
+        ``set_score_request``: True, False, None or an alias. Returns the scorer."""
+        self._sample_weight_request = sample_weight
+        return self
+
+    def get_metadata_routing(self):
+        """The metadata this scorer requests: ``sample_weight`` as set by
+        :meth:`set_score_request` (not requested by default)."""
+        request = MetadataRequest(owner=type(self).__name__)
+        request.score.add_request(param="sample_weight", alias=self._sample_weight_request)
+        return request
+
+
 def make_scorers(*, missing="raise"):
     """The multi-label scorers, with a chosen treatment of missing ``y_true`` entries.
 
@@ -437,7 +520,13 @@ def make_scorers(*, missing="raise"):
     Returns
     -------
     dict of str to scorer
-        A new dict with the keys of :data:`SCORERS`; greater is better for each.
+        A new dict with the keys of :data:`SCORERS`; greater is better for each. Each
+        scorer is called as ``scorer(estimator, X, y_true)`` and scores
+        ``estimator.predict(X)`` against ``y_true``, which may be in any target form
+        ``fit`` accepts: label collections are binarised against the estimator's
+        ``classes_`` (a name not in ``classes_``, one the training fold of a
+        cross-validation lacked, counts as never predicted), and a DataFrame with the
+        columns of ``classes_`` is put in their order.
 
     Examples
     --------
@@ -454,9 +543,7 @@ def make_scorers(*, missing="raise"):
     _check_missing_option(missing)
 
     def scorer(func, greater_is_better=True, **kwargs):
-        return _skm.make_scorer(
-            func, greater_is_better=greater_is_better, missing=missing, **kwargs
-        )
+        return _MultilabelScorer(func, 1 if greater_is_better else -1, missing=missing, **kwargs)
 
     return {
         "exact_match": scorer(exact_match_score),
@@ -472,9 +559,10 @@ SCORERS = make_scorers()
 """dict of str to scorer: multi-label scorers, greater is better for each.
 
 Keys: ``"exact_match"``, ``"neg_hamming_loss"``, ``"f1_macro"``, ``"f1_micro"``,
-``"f1_samples"``, ``"jaccard_samples"``. Each raises a ``ValueError`` for a ``y_true``
-with missing (NaN or -1) entries; ``make_scorers(missing="ignore")`` gives the same
-scorers scoring the known entries only.
+``"f1_samples"``, ``"jaccard_samples"``. ``y_true`` may be in any target form ``fit``
+accepts (label collections are binarised against the estimator's ``classes_``). Each
+raises a ``ValueError`` for a ``y_true`` with missing (NaN or -1) entries;
+``make_scorers(missing="ignore")`` gives the same scorers scoring the known entries only.
 """
 
 

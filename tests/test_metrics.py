@@ -3,10 +3,11 @@ from functools import partial
 import numpy as np
 import pytest
 import scipy.sparse as sp
+import sklearn
 from sklearn import metrics as skm
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import make_multilabel_classification
-from sklearn.model_selection import cross_val_score
+from sklearn.model_selection import KFold, cross_val_score, cross_validate
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.preprocessing import MultiLabelBinarizer
 
@@ -503,3 +504,128 @@ def test_target_forms_bad_input_is_a_clear_error():
         hamming_loss(frame, frame.rename(columns={"arts": "zoo"}))
     with pytest.raises(ValueError, match=r"y_pred has label names not in the columns of the Da"):
         hamming_loss(frame.drop(columns="weather"), P_LISTS)
+
+
+# --- scorers with label lists ------------------------------------------------------------
+
+
+class _Named(ClassifierMixin, BaseEstimator):
+    """A fitted classifier with label names whose predictions are ``y_pred``."""
+
+    def __init__(self, y_pred=None, classes=None):
+        self.y_pred = y_pred
+        self.classes = classes
+
+    @property
+    def classes_(self):
+        return np.asarray(self.classes, dtype=object)
+
+    def predict(self, X):
+        return self.y_pred
+
+
+@pytest.mark.parametrize("name", sorted(SCORERS))
+def test_scorers_binarise_label_lists_against_classes(name):
+    pd = pytest.importorskip("pandas")
+    t, p, names = _binarised(T_LISTS, P_LISTS)
+    clf = _Named(p, names)
+    expected = SCORERS[name](clf, None, t)
+    assert SCORERS[name](clf, None, T_LISTS) == pytest.approx(expected, abs=1e-15)
+    frame = pd.DataFrame(t, columns=names)[names[::-1]]  # aligned by name
+    assert SCORERS[name](clf, None, frame) == pytest.approx(expected, abs=1e-15)
+    assert SCORERS[name](clf, None, T_LISTS, sample_weight=W) == pytest.approx(
+        SCORERS[name](clf, None, t, sample_weight=W), abs=1e-15
+    )
+    # The estimator's column order, not the sorted names: classes_ in reverse order.
+    backwards = _Named(p[:, ::-1], names[::-1])
+    assert SCORERS[name](backwards, None, T_LISTS) == pytest.approx(expected, abs=1e-15)
+
+
+@pytest.mark.parametrize("name", sorted(SCORERS))
+def test_scorers_count_a_label_unseen_in_fit_as_never_predicted(name):
+    t, p, names = _binarised(T_LISTS, P_LISTS)
+    clf = _Named(p[:, 1:], names[1:])  # fitted without "arts"
+    p_without_arts = p.copy()
+    p_without_arts[:, 0] = 0
+    expected = SCORERS[name](_Named(p_without_arts, names), None, t)
+    assert SCORERS[name](clf, None, T_LISTS) == pytest.approx(expected, abs=1e-15)
+
+
+def test_scorers_need_classes_for_label_lists():
+    X, y = make_multilabel_classification(n_samples=30, n_classes=3, random_state=0)
+    knn = KNeighborsClassifier(n_neighbors=3).fit(X, y)  # classes_: one array per label
+    with pytest.raises(ValueError, match="KNeighborsClassifier has no classes_ naming"):
+        SCORERS["f1_macro"](knn, X, _lists(y))
+    assert SCORERS["f1_macro"](knn, X, y) == pytest.approx(
+        skm.f1_score(y, knn.predict(X), average="macro", zero_division=0)
+    )
+
+
+def test_scorers_under_metadata_routing():
+    X, y = make_multilabel_classification(n_samples=30, n_classes=3, random_state=0)
+    w = np.linspace(0.5, 2, 30)
+    with sklearn.config_context(enable_metadata_routing=True):
+        scorers = make_scorers()
+        scorers["f1_micro"].set_score_request(sample_weight=True)
+        knn = KNeighborsClassifier(n_neighbors=3)
+        scores = cross_validate(
+            knn,
+            X,
+            y,
+            cv=KFold(3),
+            scoring={"f1_micro": scorers["f1_micro"]},
+            params={"sample_weight": w},
+        )
+    folds = [
+        skm.f1_score(
+            y[test],
+            knn.fit(X[train], y[train]).predict(X[test]),
+            average="micro",
+            sample_weight=w[test],
+        )
+        for train, test in KFold(3).split(X)
+    ]
+    np.testing.assert_allclose(scores["test_f1_micro"], folds)
+
+
+@pytest.fixture(scope="module")
+def news():
+    """60 samples with three named labels, each in every training fold of FOLDS."""
+    X, Y = make_multilabel_classification(
+        n_samples=60, n_features=5, n_classes=3, n_labels=2, random_state=0
+    )
+    return X, Y, _lists(Y, ["politics", "sports", "tech"])
+
+
+FOLDS = KFold(3, shuffle=True, random_state=0)
+
+
+@pytest.mark.parametrize("name", list(SCORERS))
+def test_cross_val_score_with_label_lists_equals_indicator_y(news, name):
+    from skmultimlp import KerasMultiLabelClassifier
+
+    X, Y, label_lists = news
+    for train, _ in FOLDS.split(X):
+        assert Y[train].any(axis=0).all()  # every fold's classes_ holds all three names
+    clf = KerasMultiLabelClassifier(epochs=2, hidden_layer_sizes=(4,), random_state=0)
+    scores = cross_val_score(
+        clf, X, label_lists, cv=FOLDS, scoring=SCORERS[name], error_score="raise"
+    )
+    expected = cross_val_score(clf, X, Y, cv=FOLDS, scoring=SCORERS[name], error_score="raise")
+    assert scores.shape == (3,) and not np.isnan(scores).any()
+    np.testing.assert_allclose(scores, expected)
+
+
+def test_cross_validate_with_a_dataframe_y_in_another_order(news):
+    pd = pytest.importorskip("pandas")
+    from skmultimlp import KerasMultiLabelClassifier
+
+    X, Y, _ = news
+    frame = pd.DataFrame(Y, columns=["politics", "sports", "tech"])[["tech", "politics", "sports"]]
+    clf = KerasMultiLabelClassifier(epochs=2, hidden_layer_sizes=(4,), random_state=0)
+    scores = cross_validate(clf, X, frame, cv=FOLDS, scoring=SCORERS, error_score="raise")
+    expected = cross_validate(
+        clf, X, frame.to_numpy(), cv=FOLDS, scoring=SCORERS, error_score="raise"
+    )
+    for name in SCORERS:
+        np.testing.assert_allclose(scores[f"test_{name}"], expected[f"test_{name}"])
