@@ -32,10 +32,12 @@ def plot_label_scores(y_true, y_pred, labels=None, ax=None, *, missing="raise"):
 
     Parameters
     ----------
-    y_true, y_pred : array-like of shape (n_samples, n_labels)
-        0/1 indicator matrices, e.g. a test set's labels and ``predict`` on it.
+    y_true, y_pred : array-like, sparse matrix, DataFrame or sequence of label collections
+        E.g. a test set's labels and ``predict`` on it, each in any target form ``fit``
+        accepts, as in :func:`~skmultimlp.metrics.multilabel_report`.
     labels : sequence of length n_labels, default=None
-        Label names, e.g. a fitted estimator's ``classes_``; default ``0..n_labels-1``.
+        Label names, e.g. a fitted estimator's ``classes_``; default: the columns of a
+        DataFrame, the sorted names of label collections, or ``0..n_labels-1``.
     ax : matplotlib Axes, default=None
         Where to draw; a new figure when None.
     missing : {"raise", "ignore"}, default="raise"

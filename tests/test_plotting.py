@@ -39,6 +39,19 @@ def test_label_scores_are_scikit_learns(data, fitted, tmp_path):
     assert (tmp_path / "labels.png").read_bytes().startswith(PNG)
 
 
+def test_label_scores_of_label_lists():
+    y_true = [["tech"], ["sports", "tech"], [], ["politics"]]
+    y_pred = [["tech"], ["sports"], ["tech"], []]
+    ax = plot_label_scores(y_true, y_pred)
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        "politics\n(n=1)",
+        "sports\n(n=1)",
+        "tech\n(n=2)",
+    ]
+    np.testing.assert_allclose(heights(ax.containers[0]), [0.0, 1.0, 0.5])  # precision
+    np.testing.assert_allclose(heights(ax.containers[1]), [0.0, 1.0, 0.5])  # recall
+
+
 def test_label_scores_with_unknown_labels():
     y_true = np.array([[1, np.nan], [0, 1], [1, 0]])
     y_pred = np.array([[1, 1], [0, 1], [0, 0]])
