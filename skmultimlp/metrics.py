@@ -6,6 +6,16 @@ scorers in :data:`SCORERS` are built from these wrappers with ``make_scorer``, s
 works as ``scoring=`` in ``GridSearchCV``, ``cross_val_score`` and ``cross_validate``,
 and the whole dict works as ``cross_validate(..., scoring=SCORERS)``.
 
+Target forms: ``y_true`` and ``y_pred`` may each be any form that
+:meth:`KerasMultiLabelClassifier.fit <skmultimlp.KerasMultiLabelClassifier.fit>` accepts:
+a 0/1 indicator matrix (array-like or scipy sparse), a pandas DataFrame of 0/1 columns, or
+a sequence of label collections such as ``[["sports", "tech"], [], ["politics"]]``. Label
+collections are binarised with the same columns for both arguments: ``labels=`` when given,
+else the columns of a DataFrame argument, else the sorted union of the names in both. A
+DataFrame is matched to a matrix column by position, and to another DataFrame (or to
+``labels``) by column name. A scorer of :data:`SCORERS` binarises label collections against
+the estimator's ``classes_``, the column order of its ``predict``.
+
 Missing labels: a ``y_true`` entry that is NaN or ``-1`` means "unknown" (the convention
 of :class:`~skmultimlp.KerasMultiLabelClassifier`). By default (``missing="raise"``) every
 metric and every scorer of :data:`SCORERS` raises a ``ValueError`` for such a ``y_true``;
@@ -21,6 +31,10 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 from sklearn import metrics as _skm
+from sklearn.preprocessing import MultiLabelBinarizer
+from sklearn.utils.metadata_routing import MetadataRequest
+
+from ._targets import _rows_of
 
 __all__ = [
     "SCORERS",
@@ -54,6 +68,105 @@ def _as_dense(y):
         except (TypeError, ValueError):
             pass  # not numbers: scikit-learn's own checks will say what is wrong
     return y
+
+
+# --- target forms -------------------------------------------------------------------------
+
+
+def _sorted_names(names):
+    try:
+        return sorted(names)
+    except TypeError:
+        raise ValueError(
+            f"The label names {sorted(map(repr, names))[:5]} are of types that cannot be "
+            "sorted into one column order: pass labels= to give the order."
+        ) from None
+
+
+def _names_of(rows):
+    return {label for row in rows for label in row}
+
+
+def _binarise(rows, names, which, source):
+    unknown = _names_of(rows) - set(names)
+    if unknown:
+        raise ValueError(
+            f"{which} has label names not in {source}: {sorted(map(str, unknown))[:5]}."
+        )
+    return MultiLabelBinarizer(classes=list(names)).fit_transform(rows)
+
+
+def _frame_in_order(frame, names):
+    """A DataFrame as a dense array, its columns put in the order of ``names`` when it
+    has exactly those columns; otherwise in its own order (matched by position)."""
+    columns = list(frame.columns)
+    if names is not None and columns != names and set(columns) == set(names):
+        frame = frame[names]
+    return _as_dense(frame)
+
+
+def _n_columns(y):
+    shape = getattr(y, "shape", None)
+    if shape is None:
+        try:
+            shape = np.shape(y)
+        except ValueError:  # ragged: scikit-learn's checks will say what is wrong
+            return None
+    return shape[1] if len(shape) == 2 else None
+
+
+def _indicators(y_true, y_pred, labels=None):
+    """``y_true`` and ``y_pred`` in any target form, as indicators with the same columns.
+
+    Returns ``(y_true, y_pred, names)``: label collections binarised, DataFrames as dense
+    arrays (NaN kept for unknown entries) with their columns in a common order, other
+    matrices unchanged; ``names`` the label name of each column, or None where no
+    argument names them.
+    """
+    rows = {"y_true": _rows_of(y_true), "y_pred": _rows_of(y_pred)}
+    frames = {"y_true": hasattr(y_true, "columns"), "y_pred": hasattr(y_pred, "columns")}
+    if labels is not None:
+        names = list(labels)
+        if len(set(names)) != len(names):
+            raise ValueError(f"labels must not repeat a name, got {names}.")
+        source = "labels"
+    elif rows["y_true"] is not None and rows["y_pred"] is not None:
+        names = _sorted_names(_names_of(rows["y_true"]) | _names_of(rows["y_pred"]))
+        source = None  # the union: every name is in it
+    elif frames["y_true"] or frames["y_pred"]:
+        which = "y_true" if frames["y_true"] else "y_pred"
+        names = list((y_true if frames["y_true"] else y_pred).columns)
+        source = f"the columns of the DataFrame {which}"
+        if all(frames.values()) and set(y_true.columns) != set(y_pred.columns):
+            raise ValueError(
+                "y_true and y_pred are DataFrames with different columns: "
+                f"{sorted(map(str, set(y_true.columns) ^ set(y_pred.columns)))[:5]} are in "
+                "only one of them. Give the same label columns, or arrays (.to_numpy()) to "
+                "match the columns by position."
+            )
+    elif rows["y_true"] is not None or rows["y_pred"] is not None:
+        which, other = ("y_true", "y_pred") if rows["y_true"] is not None else ("y_pred", "y_true")
+        raise ValueError(
+            f"{which} holds label collections and {other} an indicator matrix whose columns "
+            "have no names: pass labels= (e.g. the estimator's classes_) to say which label "
+            "each column is, or give both as label collections."
+        )
+    else:
+        names, source = None, None
+    out = []
+    for which, y in (("y_true", y_true), ("y_pred", y_pred)):
+        if rows[which] is not None:
+            y = _binarise(rows[which], names, which, source)
+        elif frames[which]:
+            y = _frame_in_order(y, names)
+        if labels is not None:
+            n_columns = _n_columns(y)
+            if n_columns is not None and n_columns != len(names):
+                raise ValueError(
+                    f"labels has {len(names)} names for {n_columns} label columns of {which}."
+                )
+        out.append(y)
+    return out[0], out[1], names
 
 
 def _is_missing(values):
@@ -118,19 +231,29 @@ def _known_rows(y_true, y_pred, sample_weight, known):
     return y_true[rows], y_pred[rows], sample_weight
 
 
-def exact_match_score(y_true, y_pred, *, sample_weight=None, missing="raise"):
+def exact_match_score(y_true, y_pred, *, sample_weight=None, missing="raise", labels=None):
     """Fraction of samples whose whole label set is predicted exactly (subset accuracy).
 
     Parameters
     ----------
-    y_true, y_pred : array-like of shape (n_samples, n_labels)
-        0/1 indicator matrices. ``y_true`` may hold NaN or -1 for unknown entries when
+    y_true, y_pred : array-like, sparse matrix, DataFrame or sequence of label collections
+        Each in any target form ``fit`` accepts: a 0/1 indicator matrix of shape
+        (n_samples, n_labels), a DataFrame of 0/1 columns, or label collections such as
+        ``[["sports", "tech"], []]`` (binarised with the same columns for both, see
+        ``labels``). ``y_true`` may hold NaN or -1 for unknown entries when
         ``missing="ignore"``.
     sample_weight : array-like of shape (n_samples,), default=None
     missing : {"raise", "ignore"}, default="raise"
         What to do with unknown entries of ``y_true``: ``"raise"`` a ``ValueError``, or
         ``"ignore"`` them: a sample counts as right when all its *known* labels are
         right, and samples with no known label are left out.
+    labels : sequence, default=None
+        The label names of the columns, e.g. a fitted estimator's ``classes_``: label
+        collections are binarised against them (a name not in ``labels`` is a
+        ``ValueError``), and DataFrames holding these columns are put in their order.
+        Default: the columns of a DataFrame argument, else the sorted union of the
+        names in both label collections; it is required to compare label collections
+        with an unnamed indicator matrix.
 
     Returns
     -------
@@ -142,26 +265,39 @@ def exact_match_score(y_true, y_pred, *, sample_weight=None, missing="raise"):
     0.5
     >>> exact_match_score([[1, -1], [1, 1]], [[1, 0], [0, 1]], missing="ignore")
     0.5
+    >>> exact_match_score([["cat"], ["cat", "dog"]], [["cat"], ["dog"]])
+    0.5
     """
+    y_true, y_pred, _ = _indicators(y_true, y_pred, labels)
     y_true, y_pred, known = _masked(y_true, y_pred, missing)
     # Unknown entries are 0 in both arrays, so they always agree.
     y_true, y_pred, sample_weight = _known_rows(y_true, y_pred, sample_weight, known)
     return float(_skm.accuracy_score(y_true, y_pred, sample_weight=sample_weight))
 
 
-def hamming_loss(y_true, y_pred, *, sample_weight=None, missing="raise"):
+def hamming_loss(y_true, y_pred, *, sample_weight=None, missing="raise", labels=None):
     """Fraction of the individual label decisions that are wrong (lower is better).
 
     Parameters
     ----------
-    y_true, y_pred : array-like of shape (n_samples, n_labels)
-        0/1 indicator matrices. ``y_true`` may hold NaN or -1 for unknown entries when
+    y_true, y_pred : array-like, sparse matrix, DataFrame or sequence of label collections
+        Each in any target form ``fit`` accepts: a 0/1 indicator matrix of shape
+        (n_samples, n_labels), a DataFrame of 0/1 columns, or label collections such as
+        ``[["sports", "tech"], []]`` (binarised with the same columns for both, see
+        ``labels``). ``y_true`` may hold NaN or -1 for unknown entries when
         ``missing="ignore"``.
     sample_weight : array-like of shape (n_samples,), default=None
     missing : {"raise", "ignore"}, default="raise"
         What to do with unknown entries of ``y_true``: ``"raise"`` a ``ValueError``, or
         ``"ignore"`` them: the loss is then the (sample-weighted) fraction of the known
         entries that are wrong.
+    labels : sequence, default=None
+        The label names of the columns, e.g. a fitted estimator's ``classes_``: label
+        collections are binarised against them (a name not in ``labels`` is a
+        ``ValueError``), and DataFrames holding these columns are put in their order.
+        Default: the columns of a DataFrame argument, else the sorted union of the
+        names in both label collections; it is required to compare label collections
+        with an unnamed indicator matrix.
 
     Returns
     -------
@@ -173,7 +309,10 @@ def hamming_loss(y_true, y_pred, *, sample_weight=None, missing="raise"):
     0.25
     >>> hamming_loss([[1, -1], [1, 1]], [[1, 0], [0, 1]], missing="ignore")
     0.3333333333333333
+    >>> hamming_loss([["cat"], ["cat", "dog"]], [["cat"], ["dog"]])
+    0.25
     """
+    y_true, y_pred, _ = _indicators(y_true, y_pred, labels)
     y_true, y_pred, known = _masked(y_true, y_pred, missing)
     if known is None:
         return float(_skm.hamming_loss(y_true, y_pred, sample_weight=sample_weight))
@@ -184,13 +323,15 @@ def hamming_loss(y_true, y_pred, *, sample_weight=None, missing="raise"):
     return float(_skm.hamming_loss(y_true[known], y_pred[known], sample_weight=weights))
 
 
-def _f1_score(y_true, y_pred, *, average, sample_weight=None, missing="raise"):
+def _f1_score(y_true, y_pred, *, average, sample_weight=None, missing="raise", labels=None):
     """F1 with ``zero_division=0``; with ``missing="ignore"``, on the known entries.
 
     ``"macro"``: mean over the labels with a known entry of each label's F1 on its
     known rows; ``"micro"``: F1 of all known entries pooled; ``"samples"``: mean over the
-    samples with a known label of each sample's F1 over its known labels.
+    samples with a known label of each sample's F1 over its known labels. ``y_true``,
+    ``y_pred`` and ``labels`` are as in :func:`exact_match_score`.
     """
+    y_true, y_pred, _ = _indicators(y_true, y_pred, labels)
     y_true, y_pred, known = _masked(y_true, y_pred, missing)
     # Unknown entries are 0 in both arrays: true negatives, which no F1 counts.
     if known is not None and average == "macro":
@@ -212,9 +353,11 @@ def _f1_score(y_true, y_pred, *, average, sample_weight=None, missing="raise"):
     )
 
 
-def _jaccard_samples_score(y_true, y_pred, *, sample_weight=None, missing="raise"):
+def _jaccard_samples_score(y_true, y_pred, *, sample_weight=None, missing="raise", labels=None):
     """Mean per-sample Jaccard index; with ``missing="ignore"``, over each sample's known
-    labels, and samples with no known label are left out."""
+    labels, and samples with no known label are left out. ``y_true``, ``y_pred`` and
+    ``labels`` are as in :func:`exact_match_score`."""
+    y_true, y_pred, _ = _indicators(y_true, y_pred, labels)
     y_true, y_pred, known = _masked(y_true, y_pred, missing)
     y_true, y_pred, sample_weight = _known_rows(y_true, y_pred, sample_weight, known)
     return float(
@@ -224,20 +367,30 @@ def _jaccard_samples_score(y_true, y_pred, *, sample_weight=None, missing="raise
     )
 
 
-def macro_f1_score(y_true, y_pred, *, sample_weight=None, missing="raise"):
+def macro_f1_score(y_true, y_pred, *, sample_weight=None, missing="raise", labels=None):
     """Unweighted mean of the per-label F1 scores; a label never predicted nor present
     scores 0 (``zero_division=0``), so rare labels are not hidden.
 
     Parameters
     ----------
-    y_true, y_pred : array-like of shape (n_samples, n_labels)
-        0/1 indicator matrices. ``y_true`` may hold NaN or -1 for unknown entries when
+    y_true, y_pred : array-like, sparse matrix, DataFrame or sequence of label collections
+        Each in any target form ``fit`` accepts: a 0/1 indicator matrix of shape
+        (n_samples, n_labels), a DataFrame of 0/1 columns, or label collections such as
+        ``[["sports", "tech"], []]`` (binarised with the same columns for both, see
+        ``labels``). ``y_true`` may hold NaN or -1 for unknown entries when
         ``missing="ignore"``.
     sample_weight : array-like of shape (n_samples,), default=None
     missing : {"raise", "ignore"}, default="raise"
         What to do with unknown entries of ``y_true``: ``"raise"`` a ``ValueError``, or
         ``"ignore"`` them: each label's F1 is then computed on the samples where that
         label is known, and the mean is over the labels known on at least one sample.
+    labels : sequence, default=None
+        The label names of the columns, e.g. a fitted estimator's ``classes_``: label
+        collections are binarised against them (a name not in ``labels`` is a
+        ``ValueError``), and DataFrames holding these columns are put in their order.
+        Default: the columns of a DataFrame argument, else the sorted union of the
+        names in both label collections; it is required to compare label collections
+        with an unnamed indicator matrix.
 
     Returns
     -------
@@ -249,8 +402,98 @@ def macro_f1_score(y_true, y_pred, *, sample_weight=None, missing="raise"):
     0.8333333333333333
     >>> macro_f1_score([[1, 0], [np.nan, 1]], [[1, 0], [0, 1]], missing="ignore")
     1.0
+    >>> macro_f1_score([["cat"], ["cat", "dog"]], [["cat"], ["dog"]], labels=["cat", "dog"])
+    0.8333333333333333
     """
-    return _f1_score(y_true, y_pred, average="macro", sample_weight=sample_weight, missing=missing)
+    return _f1_score(
+        y_true,
+        y_pred,
+        average="macro",
+        sample_weight=sample_weight,
+        missing=missing,
+        labels=labels,
+    )
+
+
+def _estimator_labels(estimator, y_pred):
+    """The estimator's ``classes_`` when they name the columns of ``y_pred``, else None.
+
+    A multi-output scikit-learn classifier (``KNeighborsClassifier`` on an indicator
+    matrix) has one array of classes per output: these name no columns.
+    """
+    classes = getattr(estimator, "classes_", None)
+    if classes is None:
+        return None
+    try:
+        classes = np.asarray(classes)
+    except ValueError:  # ragged list of per-output classes
+        return None
+    if classes.ndim != 1 or _n_columns(y_pred) != len(classes):
+        return None
+    return classes.tolist()
+
+
+class _MultilabelScorer:
+    """``scorer(estimator, X, y_true)``: ``sign * func(y_true, estimator.predict(X))``.
+
+    As a scorer of :func:`sklearn.metrics.make_scorer`, and in addition: a ``y_true`` of
+    label collections, or a DataFrame, is matched to the columns of ``predict`` through
+    the estimator's ``classes_``. A name of ``y_true`` that is not in ``classes_`` (a
+    label the training fold of a cross-validation did not hold) counts as a label the
+    estimator never predicts.
+    """
+
+    def __init__(self, func, sign=1, **kwargs):
+        self._score_func = func
+        self._sign = sign
+        self._kwargs = kwargs
+        self._sample_weight_request = None
+
+    def __repr__(self):
+        args = "".join(f", {k}={v!r}" for k, v in self._kwargs.items())
+        sign = "" if self._sign > 0 else ", greater_is_better=False"
+        return f"multilabel_scorer({self._score_func.__name__}{sign}{args})"
+
+    def __call__(self, estimator, X, y_true, sample_weight=None, **kwargs):
+        y_pred = estimator.predict(X)
+        labels = None
+        if _rows_of(y_true) is not None or hasattr(y_true, "columns"):
+            labels = _estimator_labels(estimator, y_pred)
+            rows = _rows_of(y_true)
+            if labels is None and rows is not None and _rows_of(y_pred) is None:
+                raise ValueError(
+                    f"y_true holds label collections, but {type(estimator).__name__} has "
+                    "no classes_ naming the columns of its predict output to binarise them "
+                    "against. Give y as a 0/1 indicator matrix."
+                )
+            if labels is not None and rows is not None:
+                unseen = _names_of(rows) - set(labels)
+                if unseen:  # never predicted: all-zero columns of y_pred
+                    labels = labels + _sorted_names(unseen)
+                    y_pred = _as_dense(y_pred)
+                    y_pred = np.hstack([y_pred, np.zeros((len(y_pred), len(unseen)), y_pred.dtype)])
+        if sample_weight is not None:
+            kwargs["sample_weight"] = sample_weight
+        score = self._score_func(y_true, y_pred, labels=labels, **{**self._kwargs, **kwargs})
+        return self._sign * score
+
+    # scikit-learn calls this on each scorer of a dict given sample_weight without
+    # metadata routing: every metric here takes sample_weight.
+    def _accept_sample_weight(self):
+        return True
+
+    def set_score_request(self, *, sample_weight=None):
+        """Request ``sample_weight`` under metadata routing, as a scikit-learn scorer's
+        ``set_score_request``: True, False, None or an alias. Returns the scorer."""
+        self._sample_weight_request = sample_weight
+        return self
+
+    def get_metadata_routing(self):
+        """The metadata this scorer requests: ``sample_weight`` as set by
+        :meth:`set_score_request` (not requested by default)."""
+        request = MetadataRequest(owner=type(self).__name__)
+        request.score.add_request(param="sample_weight", alias=self._sample_weight_request)
+        return request
 
 
 def make_scorers(*, missing="raise"):
@@ -277,7 +520,13 @@ def make_scorers(*, missing="raise"):
     Returns
     -------
     dict of str to scorer
-        A new dict with the keys of :data:`SCORERS`; greater is better for each.
+        A new dict with the keys of :data:`SCORERS`; greater is better for each. Each
+        scorer is called as ``scorer(estimator, X, y_true)`` and scores
+        ``estimator.predict(X)`` against ``y_true``, which may be in any target form
+        ``fit`` accepts: label collections are binarised against the estimator's
+        ``classes_`` (a name not in ``classes_``, one the training fold of a
+        cross-validation lacked, counts as never predicted), and a DataFrame with the
+        columns of ``classes_`` is put in their order.
 
     Examples
     --------
@@ -294,9 +543,7 @@ def make_scorers(*, missing="raise"):
     _check_missing_option(missing)
 
     def scorer(func, greater_is_better=True, **kwargs):
-        return _skm.make_scorer(
-            func, greater_is_better=greater_is_better, missing=missing, **kwargs
-        )
+        return _MultilabelScorer(func, 1 if greater_is_better else -1, missing=missing, **kwargs)
 
     return {
         "exact_match": scorer(exact_match_score),
@@ -312,9 +559,10 @@ SCORERS = make_scorers()
 """dict of str to scorer: multi-label scorers, greater is better for each.
 
 Keys: ``"exact_match"``, ``"neg_hamming_loss"``, ``"f1_macro"``, ``"f1_micro"``,
-``"f1_samples"``, ``"jaccard_samples"``. Each raises a ``ValueError`` for a ``y_true``
-with missing (NaN or -1) entries; ``make_scorers(missing="ignore")`` gives the same
-scorers scoring the known entries only.
+``"f1_samples"``, ``"jaccard_samples"``. ``y_true`` may be in any target form ``fit``
+accepts (label collections are binarised against the estimator's ``classes_``). Each
+raises a ``ValueError`` for a ``y_true`` with missing (NaN or -1) entries;
+``make_scorers(missing="ignore")`` gives the same scorers scoring the known entries only.
 """
 
 
@@ -383,13 +631,22 @@ def multilabel_report(y_true, y_pred, y_proba=None, labels=None, *, missing="rai
 
     Parameters
     ----------
-    y_true, y_pred : array-like of shape (n_samples, n_labels)
-        0/1 indicator matrices. ``y_true`` may hold NaN or -1 for unknown entries when
-        ``missing="ignore"``.
+    y_true, y_pred : array-like, sparse matrix, DataFrame or sequence of label collections
+        Each in any target form ``fit`` accepts: a 0/1 indicator matrix of shape
+        (n_samples, n_labels), a DataFrame of 0/1 columns, or label collections such as
+        ``[["sports", "tech"], []]``. ``y_true`` may hold NaN or -1 for unknown entries
+        when ``missing="ignore"``.
     y_proba : array-like of shape (n_samples, n_labels), default=None
-        Predicted probabilities; adds a per-label ROC AUC column.
+        Predicted probabilities, columns in the order of the report's labels (a
+        DataFrame with the labels as columns is put in that order); adds a per-label
+        ROC AUC column.
     labels : sequence of length n_labels, default=None
-        Label names, e.g. a fitted estimator's ``classes_``; default ``0..n_labels-1``.
+        Label names of the columns, e.g. a fitted estimator's ``classes_``: label
+        collections are binarised against them (a name not in ``labels`` is a
+        ``ValueError``) and DataFrames with these columns are put in their order. Default:
+        the columns of a DataFrame argument, else the sorted union of the names of label
+        collections, else ``0..n_labels-1``. Required to compare label collections with
+        an unnamed indicator matrix.
     missing : {"raise", "ignore"}, default="raise"
         What to do with unknown entries of ``y_true``: ``"raise"`` a ``ValueError``, or
         ``"ignore"`` them: each label's scores and support then come from the samples
@@ -414,19 +671,20 @@ def multilabel_report(y_true, y_pred, y_proba=None, labels=None, *, missing="rai
     <BLANKLINE>
        macro avg       1.000      0.750      0.833          4
        micro avg       1.000      0.750      0.857          4
+    >>> multilabel_report([["cat"], ["cat", "dog"], ["dog"]], [["cat"], ["dog"], ["dog"]]).labels
+    ['cat', 'dog']
     """
+    y_true, y_pred, names = _indicators(y_true, y_pred, labels)
     y_true, y_pred, known = _masked(y_true, y_pred, missing)
-    y_true = np.asarray(y_true)
-    y_pred = np.asarray(y_pred)
+    y_true = _as_dense(y_true)
+    y_pred = _as_dense(y_pred)
     if y_true.ndim != 2 or y_true.shape != y_pred.shape:
         raise ValueError(
             "y_true and y_pred must be 0/1 indicator matrices of the same shape "
             f"(n_samples, n_labels), got {y_true.shape} and {y_pred.shape}."
         )
     n_labels = y_true.shape[1]
-    names = list(range(n_labels)) if labels is None else list(labels)
-    if len(names) != n_labels:
-        raise ValueError(f"labels has {len(names)} names for {n_labels} label columns.")
+    names = list(range(n_labels)) if names is None else names
     if known is None:
         known = np.ones(y_true.shape, dtype=bool)
     labelled = known.any(axis=0)
@@ -454,6 +712,8 @@ def multilabel_report(y_true, y_pred, y_proba=None, labels=None, *, missing="rai
     }
     auc = None
     if y_proba is not None:
+        if hasattr(y_proba, "columns"):
+            y_proba = _frame_in_order(y_proba, names)
         y_proba = np.asarray(y_proba, dtype=float)
         if y_proba.shape != y_true.shape:
             raise ValueError(f"y_proba must have shape {y_true.shape}, got {y_proba.shape}.")

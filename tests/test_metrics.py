@@ -1,14 +1,20 @@
+from functools import partial
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
+import sklearn
 from sklearn import metrics as skm
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import make_multilabel_classification
-from sklearn.model_selection import cross_val_score
+from sklearn.model_selection import KFold, cross_val_score, cross_validate
 from sklearn.neighbors import KNeighborsClassifier
+from sklearn.preprocessing import MultiLabelBinarizer
 
 from skmultimlp.metrics import (
     SCORERS,
+    _f1_score,
+    _jaccard_samples_score,
     exact_match_score,
     hamming_loss,
     macro_f1_score,
@@ -310,3 +316,316 @@ def test_report_ignore_scores_each_label_on_its_known_rows():
         skm.roc_auc_score(y[known], Y_PROBA[known])
     )
     assert "nan" in str(report)
+
+
+# --- target forms: everything fit accepts ------------------------------------------------
+
+NAMES = ["arts", "politics", "sports", "tech", "weather"]
+T5 = np.hstack([Y_TRUE, np.zeros((50, 1), dtype=int)])  # "weather": in y_pred only
+P5 = np.hstack([Y_PRED, (rng.uniform(size=(50, 1)) < 0.2).astype(int)])  # "tech": y_true only
+T5[:3] = 0  # samples with no label at all
+P5[1:4] = 0
+
+
+def _lists(Y, names=NAMES):
+    return [[names[j] for j in np.flatnonzero(row)] for row in Y]
+
+
+T_LISTS, P_LISTS = _lists(T5), _lists(P5)
+
+
+def _binarised(y_true, y_pred):
+    """The reference: scikit-learn's MultiLabelBinarizer on the union of the names."""
+    binarizer = MultiLabelBinarizer().fit(list(y_true) + list(y_pred))
+    return binarizer.transform(y_true), binarizer.transform(y_pred), list(binarizer.classes_)
+
+
+def _forms():
+    pd = pytest.importorskip("pandas")
+    frame_t, frame_p = pd.DataFrame(T5, columns=NAMES), pd.DataFrame(P5, columns=NAMES)
+    shuffled = NAMES[::-1]
+    return {
+        "label lists": (T_LISTS, P_LISTS, {}),
+        "tuples vs sets": ([tuple(r) for r in T_LISTS], [set(r) for r in P_LISTS], {}),
+        "object arrays": (np.array(T_LISTS, dtype=object), np.array(P_LISTS, dtype=object), {}),
+        "dataframes": (frame_t, frame_p, {}),
+        "dataframes, columns in another order": (frame_t, frame_p[shuffled], {}),
+        "dataframe vs array": (frame_t, P5, {}),
+        "dataframe vs label lists": (frame_t[shuffled], P_LISTS, {}),
+        "sparse": (sp.csr_matrix(T5), sp.csr_matrix(P5), {}),
+        "label lists vs matrix, labels=": (T_LISTS, P5, {"labels": NAMES}),
+        "label lists, labels= in another order": (
+            T_LISTS,
+            P_LISTS,
+            {"labels": shuffled},
+        ),
+    }
+
+
+REFERENCE_METRICS = {
+    "exact_match": (exact_match_score, skm.accuracy_score),
+    "hamming_loss": (hamming_loss, skm.hamming_loss),
+    "f1_macro": (
+        macro_f1_score,
+        partial(skm.f1_score, average="macro", zero_division=0),
+    ),
+    "f1_micro": (
+        partial(_f1_score, average="micro"),
+        partial(skm.f1_score, average="micro", zero_division=0),
+    ),
+    "f1_samples": (
+        partial(_f1_score, average="samples"),
+        partial(skm.f1_score, average="samples", zero_division=0),
+    ),
+    "jaccard_samples": (
+        _jaccard_samples_score,
+        partial(skm.jaccard_score, average="samples", zero_division=0),
+    ),
+}
+
+FORMS = [
+    "label lists",
+    "tuples vs sets",
+    "object arrays",
+    "dataframes",
+    "dataframes, columns in another order",
+    "dataframe vs array",
+    "dataframe vs label lists",
+    "sparse",
+    "label lists vs matrix, labels=",
+    "label lists, labels= in another order",
+]
+
+
+def test_the_target_form_fixture_is_what_the_tests_need():
+    assert set(FORMS) == set(_forms())
+    assert {"weather"} == _names(P_LISTS) - _names(T_LISTS)
+    assert {"tech"} == _names(T_LISTS) - _names(P_LISTS)
+    assert [] in T_LISTS and [] in P_LISTS
+
+
+def _names(rows):
+    return {name for row in rows for name in row}
+
+
+@pytest.mark.parametrize("form", FORMS)
+@pytest.mark.parametrize("metric", sorted(REFERENCE_METRICS))
+def test_metrics_accept_every_target_form_of_fit(metric, form):
+    func, reference = REFERENCE_METRICS[metric]
+    y_true, y_pred, kwargs = _forms()[form]
+    t, p, _ = _binarised(T_LISTS, P_LISTS)
+    expected = reference(t, p)
+    assert func(y_true, y_pred, **kwargs) == pytest.approx(expected, abs=1e-15)
+    w = W
+    assert func(y_true, y_pred, sample_weight=w, **kwargs) == pytest.approx(
+        reference(t, p, sample_weight=w), abs=1e-15
+    )
+
+
+def test_label_lists_are_binarised_on_the_union_of_both():
+    # The metrics that count all-zero columns see them: "weather" is in y_pred only.
+    t, p, names = _binarised(T_LISTS, P_LISTS)
+    assert names == NAMES
+    assert hamming_loss(T_LISTS, P_LISTS) == skm.hamming_loss(t, p)
+    # Without "weather" in y_pred there is one column fewer.
+    no_weather = [[n for n in row if n != "weather"] for row in P_LISTS]
+    t4, p4, _ = _binarised(T_LISTS, no_weather)
+    assert t4.shape[1] == 4
+    assert hamming_loss(T_LISTS, no_weather) == skm.hamming_loss(t4, p4)
+    # labels= adds a column no argument names.
+    extra = [*NAMES, "zoo"]
+    wider_t = np.hstack([t, np.zeros((50, 1), dtype=int)])
+    wider_p = np.hstack([p, np.zeros((50, 1), dtype=int)])
+    assert macro_f1_score(T_LISTS, P_LISTS, labels=extra) == skm.f1_score(
+        wider_t, wider_p, average="macro", zero_division=0
+    )
+
+
+def test_dataframe_with_unknown_entries_keeps_them_unknown():
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(Y_MISS, columns=NAMES[:4])
+    expected = _numpy_reference("f1_macro", Y_MISS, Y_PRED, np.ones(50))
+    shuffled_pred = pd.DataFrame(Y_PRED, columns=NAMES[:4])[NAMES[3::-1]]
+    assert macro_f1_score(frame, shuffled_pred, missing="ignore") == pytest.approx(expected)
+    with pytest.raises(ValueError, match="missing label entries"):
+        macro_f1_score(frame, shuffled_pred)
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_report_accepts_every_target_form_of_fit(form):
+    y_true, y_pred, kwargs = _forms()[form]
+    t, p, names = _binarised(T_LISTS, P_LISTS)
+    report = multilabel_report(y_true, y_pred, **kwargs)
+    # The rows follow labels=, else the columns of a DataFrame, else the sorted names.
+    frames = [y.columns for y in (y_true, y_pred) if hasattr(y, "columns")]
+    in_order = kwargs.get("labels", list(frames[0]) if frames else names)
+    order = [names.index(n) for n in in_order]
+    expected_names = list(range(5)) if form == "sparse" else [names[j] for j in order]
+    expected = multilabel_report(t[:, order], p[:, order], labels=expected_names)
+    assert report.labels == expected.labels
+    assert report.to_dict() == expected.to_dict()
+    pr, rc, f1, support = skm.precision_recall_fscore_support(t, p, zero_division=0)
+    np.testing.assert_allclose(report.f1, f1[order])
+    np.testing.assert_array_equal(report.support, support[order])
+
+
+def test_report_of_label_lists_names_its_rows():
+    report = multilabel_report(T_LISTS, P_LISTS)
+    t, p, names = _binarised(T_LISTS, P_LISTS)
+    assert report.labels == NAMES == names
+    assert str(report) == str(multilabel_report(t, p, labels=names))
+    assert list(report.to_dict())[:5] == NAMES
+    pd = pytest.importorskip("pandas")
+    proba = pd.DataFrame(np.clip(P5 * 0.7 + 0.1, 0, 1), columns=NAMES)
+    shuffled = multilabel_report(T_LISTS, P_LISTS, proba[NAMES[::-1]])
+    np.testing.assert_allclose(
+        shuffled.roc_auc[:4], skm.roc_auc_score(t[:, :4], proba.to_numpy()[:, :4], average=None)
+    )
+
+
+def test_target_forms_bad_input_is_a_clear_error():
+    with pytest.raises(ValueError, match=r"y_pred has label names not in labels: \['weather'\]"):
+        multilabel_report(T_LISTS, P_LISTS, labels=NAMES[:4])
+    with pytest.raises(ValueError, match=r"y_true has label names not in labels: \['tech'\]"):
+        hamming_loss(T_LISTS, P_LISTS, labels=["arts", "politics", "sports", "weather"])
+    with pytest.raises(ValueError, match="an indicator matrix whose columns have no names"):
+        exact_match_score(T_LISTS, P5)
+    with pytest.raises(ValueError, match="y_pred holds label collections.*pass labels="):
+        multilabel_report(T5, P_LISTS)
+    with pytest.raises(ValueError, match="labels has 4 names for 5 label columns of y_pred"):
+        macro_f1_score(T_LISTS, P5, labels=["arts", "politics", "sports", "tech"])
+    with pytest.raises(ValueError, match="labels must not repeat a name"):
+        multilabel_report(T_LISTS, P_LISTS, labels=[*NAMES, "arts"])
+    with pytest.raises(ValueError, match="cannot be sorted.*pass labels="):
+        hamming_loss([["a", 1], ["b"]], [["a"], [2]])
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(T5, columns=NAMES)
+    with pytest.raises(ValueError, match=r"different columns: \['arts', 'zoo'\] are in only"):
+        hamming_loss(frame, frame.rename(columns={"arts": "zoo"}))
+    with pytest.raises(ValueError, match=r"y_pred has label names not in the columns of the Da"):
+        hamming_loss(frame.drop(columns="weather"), P_LISTS)
+
+
+# --- scorers with label lists ------------------------------------------------------------
+
+
+class _Named(ClassifierMixin, BaseEstimator):
+    """A fitted classifier with label names whose predictions are ``y_pred``."""
+
+    def __init__(self, y_pred=None, classes=None):
+        self.y_pred = y_pred
+        self.classes = classes
+
+    @property
+    def classes_(self):
+        return np.asarray(self.classes, dtype=object)
+
+    def predict(self, X):
+        return self.y_pred
+
+
+@pytest.mark.parametrize("name", sorted(SCORERS))
+def test_scorers_binarise_label_lists_against_classes(name):
+    pd = pytest.importorskip("pandas")
+    t, p, names = _binarised(T_LISTS, P_LISTS)
+    clf = _Named(p, names)
+    expected = SCORERS[name](clf, None, t)
+    assert SCORERS[name](clf, None, T_LISTS) == pytest.approx(expected, abs=1e-15)
+    frame = pd.DataFrame(t, columns=names)[names[::-1]]  # aligned by name
+    assert SCORERS[name](clf, None, frame) == pytest.approx(expected, abs=1e-15)
+    assert SCORERS[name](clf, None, T_LISTS, sample_weight=W) == pytest.approx(
+        SCORERS[name](clf, None, t, sample_weight=W), abs=1e-15
+    )
+    # The estimator's column order, not the sorted names: classes_ in reverse order.
+    backwards = _Named(p[:, ::-1], names[::-1])
+    assert SCORERS[name](backwards, None, T_LISTS) == pytest.approx(expected, abs=1e-15)
+
+
+@pytest.mark.parametrize("name", sorted(SCORERS))
+def test_scorers_count_a_label_unseen_in_fit_as_never_predicted(name):
+    t, p, names = _binarised(T_LISTS, P_LISTS)
+    clf = _Named(p[:, 1:], names[1:])  # fitted without "arts"
+    p_without_arts = p.copy()
+    p_without_arts[:, 0] = 0
+    expected = SCORERS[name](_Named(p_without_arts, names), None, t)
+    assert SCORERS[name](clf, None, T_LISTS) == pytest.approx(expected, abs=1e-15)
+
+
+def test_scorers_need_classes_for_label_lists():
+    X, y = make_multilabel_classification(n_samples=30, n_classes=3, random_state=0)
+    knn = KNeighborsClassifier(n_neighbors=3).fit(X, y)  # classes_: one array per label
+    with pytest.raises(ValueError, match="KNeighborsClassifier has no classes_ naming"):
+        SCORERS["f1_macro"](knn, X, _lists(y))
+    assert SCORERS["f1_macro"](knn, X, y) == pytest.approx(
+        skm.f1_score(y, knn.predict(X), average="macro", zero_division=0)
+    )
+
+
+def test_scorers_under_metadata_routing():
+    X, y = make_multilabel_classification(n_samples=30, n_classes=3, random_state=0)
+    w = np.linspace(0.5, 2, 30)
+    with sklearn.config_context(enable_metadata_routing=True):
+        scorers = make_scorers()
+        scorers["f1_micro"].set_score_request(sample_weight=True)
+        knn = KNeighborsClassifier(n_neighbors=3)
+        scores = cross_validate(
+            knn,
+            X,
+            y,
+            cv=KFold(3),
+            scoring={"f1_micro": scorers["f1_micro"]},
+            params={"sample_weight": w},
+        )
+    folds = [
+        skm.f1_score(
+            y[test],
+            knn.fit(X[train], y[train]).predict(X[test]),
+            average="micro",
+            sample_weight=w[test],
+        )
+        for train, test in KFold(3).split(X)
+    ]
+    np.testing.assert_allclose(scores["test_f1_micro"], folds)
+
+
+@pytest.fixture(scope="module")
+def news():
+    """60 samples with three named labels, each in every training fold of FOLDS."""
+    X, Y = make_multilabel_classification(
+        n_samples=60, n_features=5, n_classes=3, n_labels=2, random_state=0
+    )
+    return X, Y, _lists(Y, ["politics", "sports", "tech"])
+
+
+FOLDS = KFold(3, shuffle=True, random_state=0)
+
+
+@pytest.mark.parametrize("name", list(SCORERS))
+def test_cross_val_score_with_label_lists_equals_indicator_y(news, name):
+    from skmultimlp import KerasMultiLabelClassifier
+
+    X, Y, label_lists = news
+    for train, _ in FOLDS.split(X):
+        assert Y[train].any(axis=0).all()  # every fold's classes_ holds all three names
+    clf = KerasMultiLabelClassifier(epochs=2, hidden_layer_sizes=(4,), random_state=0)
+    scores = cross_val_score(
+        clf, X, label_lists, cv=FOLDS, scoring=SCORERS[name], error_score="raise"
+    )
+    expected = cross_val_score(clf, X, Y, cv=FOLDS, scoring=SCORERS[name], error_score="raise")
+    assert scores.shape == (3,) and not np.isnan(scores).any()
+    np.testing.assert_allclose(scores, expected)
+
+
+def test_cross_validate_with_a_dataframe_y_in_another_order(news):
+    pd = pytest.importorskip("pandas")
+    from skmultimlp import KerasMultiLabelClassifier
+
+    X, Y, _ = news
+    frame = pd.DataFrame(Y, columns=["politics", "sports", "tech"])[["tech", "politics", "sports"]]
+    clf = KerasMultiLabelClassifier(epochs=2, hidden_layer_sizes=(4,), random_state=0)
+    scores = cross_validate(clf, X, frame, cv=FOLDS, scoring=SCORERS, error_score="raise")
+    expected = cross_validate(
+        clf, X, frame.to_numpy(), cv=FOLDS, scoring=SCORERS, error_score="raise"
+    )
+    for name in SCORERS:
+        np.testing.assert_allclose(scores[f"test_{name}"], expected[f"test_{name}"])
