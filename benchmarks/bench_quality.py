@@ -6,7 +6,9 @@ Run: ``.venv/bin/python benchmarks/bench_quality.py`` (needs the ``bench`` extra
 5-fold ``MultilabelStratifiedKFold(shuffle=True, random_state=0)`` on each data set; every
 model sits behind the same preprocessing (``StandardScaler`` for dense features,
 ``TfidfTransformer`` for the sparse count features). Columns: hamming loss, exact-match,
-macro F1, micro F1 (means over the folds) and the mean fit time of one fold.
+macro F1, micro F1 (mean ± standard deviation over the 5 folds), the mean fit time of one fold,
+and that time over ours' with the same kind of thresholds (0.5 or tuned), measured in the same
+run.
 
 Data sets:
 
@@ -19,11 +21,19 @@ Data sets:
 * ``sparse text``: ``make_multilabel_classification(2000, 2000 features, 10 labels,
   sparse=True)``: bag-of-words counts, through TF-IDF.
 
-Models: ``KerasMultiLabelClassifier()`` with its defaults; the same inside
-``MultiLabelThresholdTuner(scoring="f1", cv=<stratified 3-fold>)``; and scikit-learn's
+Models: ``KerasMultiLabelClassifier()`` with its defaults, and scikit-learn's
 ``MLPClassifier``, ``RandomForestClassifier``, ``KNeighborsClassifier``, one-vs-rest
 ``LogisticRegression`` and ``ClassifierChain(LogisticRegression)``, all with their defaults
-(``max_iter=1000`` for the logistic regressions so they converge; ``random_state=0``).
+(``max_iter=1000`` for the logistic regressions so they converge; ``random_state=0``). Each
+model appears twice: read at the 0.5 threshold ("<model>"), and inside the same
+``MultiLabelThresholdTuner(scoring="f1", cv=<stratified 3-fold, random_state=1>)``
+("<model> + threshold tuner"), which tunes one threshold per label of any estimator with
+``predict_proba``. The targets compare ours at 0.5 with the baselines at 0.5 (hamming loss),
+and ours tuned with the best baseline, tuned or not (macro F1).
+
+The defaults of ``KerasMultiLabelClassifier`` were chosen with this script on these four data
+sets (yeast and the three synthetic ones; docs/defaults.md), so our figures here are not
+out-of-sample: they are the data the defaults were fitted to, not a test of them.
 
 ``--ours key=value`` (repeatable) overrides a parameter of our estimator, e.g.
 ``--ours epochs=50 --ours alpha=1e-3``: the tool used to choose the defaults
@@ -38,6 +48,7 @@ import os
 import warnings
 
 import numpy as np
+from sklearn.base import clone
 from sklearn.datasets import make_multilabel_classification
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.exceptions import ConvergenceWarning
@@ -56,7 +67,8 @@ from skmultimlp.model_selection import MultilabelStratifiedKFold
 
 SCORING = {k: SCORERS[k] for k in ("neg_hamming_loss", "exact_match", "f1_macro", "f1_micro")}
 OURS = "ours (defaults)"
-TUNED = "ours + threshold tuner"
+TUNER = " + threshold tuner"
+TUNED = OURS.replace(" (defaults)", "") + TUNER  # "ours + threshold tuner"
 BASELINES = (
     "MLPClassifier",
     "RandomForest",
@@ -64,6 +76,7 @@ BASELINES = (
     "one-vs-rest LogisticRegression",
     "ClassifierChain(LogisticRegression)",
 )
+TUNED_BASELINES = tuple(name + TUNER for name in BASELINES)
 
 
 def load_yeast():
@@ -105,20 +118,32 @@ def datasets():
     yield "sparse text", (X, Y, True)
 
 
-def models(ours_params):
-    lr = LogisticRegression(max_iter=1000)
+def tuned(estimator):
+    """The one threshold tuner, with the same parameters and inner folds for every model."""
     inner = MultilabelStratifiedKFold(n_splits=3, shuffle=True, random_state=1)
-    return {
+    return MultiLabelThresholdTuner(estimator, scoring="f1", cv=inner)
+
+
+def models(ours_params):
+    """name -> estimator: each model at the 0.5 threshold, then inside the same tuner."""
+    lr = LogisticRegression(max_iter=1000)
+    plain = {
         OURS: KerasMultiLabelClassifier(random_state=0, **ours_params),
-        TUNED: MultiLabelThresholdTuner(
-            KerasMultiLabelClassifier(random_state=0, **ours_params), scoring="f1", cv=inner
-        ),
         "MLPClassifier": MLPClassifier(random_state=0),
         "RandomForest": RandomForestClassifier(random_state=0),
         "KNeighbors": KNeighborsClassifier(),
         "one-vs-rest LogisticRegression": OneVsRestClassifier(lr),
         "ClassifierChain(LogisticRegression)": ClassifierChain(lr, random_state=0),
     }
+    out = {}
+    for name, est in plain.items():
+        out[name] = est
+        out[TUNED if name == OURS else name + TUNER] = tuned(clone(est))
+    return out
+
+
+def mean_std(values, digits):
+    return f"{values.mean():.{digits}f} ± {values.std():.{digits}f}"
 
 
 def parse_params(pairs):
@@ -156,8 +181,11 @@ def main():
             f"{Y.sum(axis=1).mean():.2f} per row)"
         )
         print()
-        print("| model | hamming loss | exact-match | macro F1 | micro F1 | fit s |")
-        print("|---|--:|--:|--:|--:|--:|")
+        print(
+            "| model | hamming loss | exact-match | macro F1 | micro F1 | fit s "
+            "| fit s / ours' (same thresholds) |"
+        )
+        print("|---|--:|--:|--:|--:|--:|--:|")
         results = {}
         for model_name, model in models(ours_params).items():
             if args.models and model_name not in args.models:
@@ -165,34 +193,46 @@ def main():
             prep = TfidfTransformer() if is_sparse else StandardScaler()
             scores = cross_validate(make_pipeline(prep, model), X, Y, cv=cv, scoring=SCORING)
             row = {
-                "hamming": -scores["test_neg_hamming_loss"].mean(),
-                "exact": scores["test_exact_match"].mean(),
-                "macro": scores["test_f1_macro"].mean(),
-                "micro": scores["test_f1_micro"].mean(),
+                "hamming": -scores["test_neg_hamming_loss"],
+                "exact": scores["test_exact_match"],
+                "macro": scores["test_f1_macro"],
+                "micro": scores["test_f1_micro"],
                 "fit": scores["fit_time"].mean(),
             }
             results[model_name] = row
+            ours_fit = results.get(TUNED if model_name.endswith(TUNER) else OURS, {}).get("fit")
+            ratio = f"{row['fit'] / ours_fit:.2f}" if ours_fit else ""
             print(
-                f"| {model_name} | {row['hamming']:.4f} | {row['exact']:.3f} | "
-                f"{row['macro']:.3f} | {row['micro']:.3f} | {row['fit']:.2f} |",
+                f"| {model_name} | {mean_std(row['hamming'], 4)} | {mean_std(row['exact'], 3)} "
+                f"| {mean_std(row['macro'], 3)} | {mean_std(row['micro'], 3)} "
+                f"| {row['fit']:.2f} | {ratio} |",
                 flush=True,
             )
-        base = [results[b] for b in BASELINES if b in results]
+        base = {b: results[b] for b in BASELINES if b in results}
         if base and OURS in results:
-            best_hamming = min(r["hamming"] for r in base)
-            gap = results[OURS]["hamming"] - best_hamming
+            best, r = min(base.items(), key=lambda item: item[1]["hamming"].mean())
+            ours_h = results[OURS]["hamming"].mean()
+            gap = ours_h - r["hamming"].mean()
             verdicts.append(
-                f"{name}: ours' hamming loss {results[OURS]['hamming']:.4f} vs best baseline "
-                f"{best_hamming:.4f} ({gap:+.4f}; target <= +0.01: "
-                f"{'met' if gap <= 0.01 else 'MISSED'})"
+                f"{name}: ours' hamming loss (0.5) {mean_std(results[OURS]['hamming'], 4)} vs "
+                f"best baseline at 0.5, {best}, {mean_std(r['hamming'], 4)} ({gap:+.4f}; "
+                f"target <= +0.01: {'met' if gap <= 0.01 else 'MISSED'})"
             )
-        if base and TUNED in results:
-            best_macro = max(r["macro"] for r in base)
-            gap = results[TUNED]["macro"] - best_macro
-            verdicts.append(
-                f"{name}: tuned macro F1 {results[TUNED]['macro']:.3f} vs best baseline "
-                f"{best_macro:.3f} ({gap:+.3f}; target > 0: {'met' if gap > 0 else 'MISSED'})"
-            )
+        if TUNED in results:
+            for label, names in (
+                ("best baseline, tuned or not", BASELINES + TUNED_BASELINES),
+                ("best baseline at 0.5 (the old, unfair comparison)", BASELINES),
+            ):
+                rivals = {b: results[b] for b in names if b in results}
+                if not rivals:
+                    continue
+                best, r = max(rivals.items(), key=lambda item: item[1]["macro"].mean())
+                gap = results[TUNED]["macro"].mean() - r["macro"].mean()
+                verdicts.append(
+                    f"{name}: tuned macro F1 {mean_std(results[TUNED]['macro'], 3)} vs {label}, "
+                    f"{best}, {mean_std(r['macro'], 3)} ({gap:+.3f}; target > 0: "
+                    f"{'met' if gap > 0 else 'MISSED'})"
+                )
     print()
     for line in verdicts:
         print(line)
