@@ -370,7 +370,7 @@ def test_plot_without_matplotlib(monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
     code, _, err = run(["evaluate", "--plot", "x.png"], capsys)
     assert code == 1
-    assert "pip install 'skmultimlp[plot]'" in error_line(err)
+    assert "--plot needs matplotlib: pip install matplotlib" in error_line(err)
 
 
 @pytest.mark.parametrize(

@@ -158,3 +158,17 @@ def test_duplicate_headers_and_bad_grid_values_stop_before_training(folder, tmp_
     status, out, err = skmultimlp(*argv, "--grid", "activation=relu;tanhh", cwd=folder)
     assert status == 2 and out == ""
     assert "--grid activation='tanhh'" in err and "did you mean 'tanh'?" in err
+
+
+def test_predict_into_a_pipe_closed_early_ends_quietly(folder, fitted, tmp_path):
+    # ``skmultimlp predict ... | head -1`` on more rows than a pipe buffers (64 KiB).
+    big = tmp_path / "big.csv"
+    pd.concat([pd.read_csv(folder / "new.csv")] * 3000).to_csv(big, index=False)
+    command = [sys.executable, "-m", "skmultimlp", "predict", "model.skops", str(big)]
+    process = subprocess.Popen(command, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = process.stdout.readline()
+    process.stdout.close()
+    err = process.stderr.read().decode()
+    process.wait(timeout=300)
+    assert first.decode().startswith("id,price,")
+    assert err == ""

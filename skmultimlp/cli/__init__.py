@@ -38,7 +38,10 @@ def _check_plot(args):
     try:
         from matplotlib.figure import Figure
     except ImportError:
-        raise CommandError("--plot needs matplotlib: pip install 'skmultimlp[plot]'") from None
+        raise CommandError(
+            "--plot needs matplotlib: pip install matplotlib (or, in the clone, "
+            "pip install -e '.[plot]')"
+        ) from None
     formats = Figure().canvas.get_supported_filetypes()
     extension = os.path.splitext(args.plot)[1].lstrip(".").lower()
     if extension not in formats:
@@ -96,6 +99,12 @@ def main(argv=None):
     except KeyboardInterrupt:
         print("skmultimlp: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader of standard output stopped (`skmultimlp predict ... | head`): end
+        # quietly, and keep Python from failing to flush stdout at exit (Python's advice).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
     except ValueError as exc:
         from .._csv import DataError
 

@@ -290,8 +290,11 @@ def predict(args, out):
     target = out if args.output is None else args.output
     try:
         result.to_csv(target, index=False)
+    except BrokenPipeError:
+        raise  # the reader of standard output stopped reading: main ends quietly
     except OSError as exc:
-        raise CommandError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+        where = "standard output" if args.output is None else args.output
+        raise CommandError(f"cannot write {where}: {exc.strerror or exc}") from None
     return result
 
 
