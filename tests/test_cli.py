@@ -1,9 +1,11 @@
 """The ``skmultimlp`` command, run in-process through ``main`` on small CSV files."""
 
+import hashlib
 import io
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import joblib
 import numpy as np
@@ -434,3 +436,68 @@ def test_a_misspelt_option_gets_a_hint(argv, hint, capsys):
     assert code == 2
     line = error_line(err)
     assert f"unrecognized arguments: {argv[-2]}" in line and f"; did you mean {hint}?" in line
+
+
+def _checksums(*paths):
+    return {str(path): hashlib.sha256(Path(path).read_bytes()).hexdigest() for path in paths}
+
+
+def test_outputs_never_overwrite_inputs_or_existing_files(files, model, tmp_path, capsys):
+    inputs = _checksums(*files.values(), model[0])
+    code, _, err = run(["predict", model[0], files["new"], "-o", files["new"]], capsys)
+    assert code == 1 and "is an input of this command" in error_line(err)
+    argv = ["fit", files["data"], "--labels", ",".join(LABELS), "--ignore", "id", *FAST]
+    code, _, err = run([*argv, "-o", files["data"], "--force"], capsys)
+    assert code == 1 and "is an input of this command" in error_line(err)
+    code, _, err = run([*argv, "-o", model[0]], capsys)  # an existing file, not an input
+    assert code == 1 and "exists; pass --force to overwrite it" in error_line(err)
+    code, _, err = run(["predict", model[0], files["new"], "-o", files["data"]], capsys)
+    assert code == 1 and "exists; pass --force" in error_line(err)
+    assert _checksums(*files.values(), model[0]) == inputs
+    out = tmp_path / "out.csv"
+    out.write_text("old")
+    code, _, err = run(["predict", model[0], files["new"], "-o", out, "--force"], capsys)
+    assert code == 0 and out.read_text().startswith("id,")
+
+
+def test_label_name_mistakes_are_named(files, tmp_path, capsys):
+    frame = pd.read_csv(files["tags"], keep_default_na=False)
+    frame.loc[0, "tags"], frame.loc[1, "tags"] = "sprots", "tech,politics"
+    frame.loc[2, "tags"] = "Tech"
+    frame.to_csv(tmp_path / "typos.csv", index=False)
+    before = _checksums(tmp_path / "typos.csv")
+    base = ["fit", tmp_path / "typos.csv", "--label-column", "tags", "--ignore", "id", *FAST]
+    code, _, err = run([*base, "-o", tmp_path / "m.skops"], capsys)
+    assert code == 0
+    assert "labels seen in fewer than 2 rows: 'Tech' (1 row), 'sprots' (1 row)" in err
+    assert "labels that differ only in case: Tech / tech" in err
+    assert "although --sep is ';': 'tech,politics'; is --sep right?" in err
+    code, _, err = run([*base, "-o", tmp_path / "strict.skops", "--strict-labels"], capsys)
+    assert code == 1 and "(--strict-labels)" in error_line(err)
+    classes = ["--classes", "sports,tech,politics"]
+    code, _, err = run([*base, "-o", tmp_path / "fixed.skops", *classes], capsys)
+    assert code == 1
+    assert "outside --classes: 'Tech', 'sprots', 'tech,politics'" in error_line(err)
+    assert not (tmp_path / "strict.skops").exists() and not (tmp_path / "fixed.skops").exists()
+    assert _checksums(tmp_path / "typos.csv") == before
+    # A 0/1 label column with a single positive row is named too.
+    frame = pd.read_csv(files["data"])
+    frame["rare"] = [1] + [0] * (len(frame) - 1)
+    frame.to_csv(tmp_path / "rare.csv", index=False)
+    argv = ["fit", tmp_path / "rare.csv", "--labels", "sports,rare", "--ignore", "id,tech,politics"]
+    code, _, err = run([*argv, *FAST, "-o", tmp_path / "rare.skops"], capsys)
+    assert code == 0 and "labels seen in fewer than 2 rows: 'rare' (1 row)" in err
+
+
+def test_duplicate_headers_and_bad_grid_values_stop_before_training(files, tmp_path, capsys):
+    (tmp_path / "twice.csv").write_text("f1,f1,a,b\n1,2,0,1\n3,4,1,0\n")
+    argv = ["fit", tmp_path / "twice.csv", "--labels", "a,b", "-o", tmp_path / "m.skops"]
+    code, _, err = run(argv, capsys)
+    assert code == 1 and "more than one column named 'f1'" in error_line(err)
+    argv = ["tune", files["data"], "--labels", ",".join(LABELS), "--ignore", "id", *FAST]
+    code, out, err = run([*argv, "--grid", "activation=relu;tanhh"], capsys)
+    assert code == 2 and out == ""
+    line = error_line(err)
+    assert "--grid activation='tanhh'" in line and "did you mean 'tanh'?" in line
+    code, _, err = run([*argv, "--grid", "epochs=2;1.5"], capsys)
+    assert code == 2 and "--grid epochs=1.5: epochs must be an instance of int" in error_line(err)

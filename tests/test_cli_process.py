@@ -1,5 +1,6 @@
 """The real ``skmultimlp`` command in a subprocess: exit status, stdout, stderr, and the
-input files left byte for byte as they were."""
+input files left byte for byte as they were. (Errors that stop before training are tested
+in-process, in test_cli.py: each subprocess here pays for starting TensorFlow.)"""
 
 import csv
 import hashlib
@@ -21,7 +22,7 @@ LABELS = ["sports", "tech", "politics"]
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory):
     """300 rows (enough that early stopping holds out 30), an id and a price column kept
-    as text, 4 features, 3 labels; 6 new rows; the same rows with label names."""
+    as text, 4 features, 3 labels; 6 new rows."""
     path = tmp_path_factory.mktemp("process")
     X, y = make_multilabel_classification(n_samples=300, n_features=4, n_classes=3, random_state=0)
     frame = pd.DataFrame(X, columns=FEATURES)
@@ -31,9 +32,6 @@ def folder(tmp_path_factory):
         path / "data.csv", index=False
     )
     frame.head(6).to_csv(path / "new.csv", index=False)
-    tags = [";".join(n for n, on in zip(LABELS, row, strict=True) if on) for row in y]
-    tags[0], tags[1] = "sprots", "tech,politics"  # a typo, and the wrong separator
-    frame.assign(tags=tags).to_csv(path / "tags.csv", index=False)
     return path
 
 
@@ -117,47 +115,6 @@ def test_evaluate_is_quiet(folder):
     assert (status, err) == (0, ""), err
     assert checksums(folder) == before
     assert "3-fold x 1 repeat = 3 fits" in out and "per fit: 3 epochs run" in out
-
-
-def test_outputs_never_overwrite_inputs_or_existing_files(folder, fitted):
-    before = checksums(folder)
-    status, _, err = skmultimlp("predict", "model.skops", "new.csv", "-o", "new.csv", cwd=folder)
-    assert status == 1 and "is an input of this command" in err
-    argv = ["fit", "data.csv", "--labels", ",".join(LABELS), "--ignore", "id,price"]
-    status, _, err = skmultimlp(*argv, "-o", "data.csv", "--force", cwd=folder)
-    assert status == 1 and "is an input of this command" in err
-    status, _, err = skmultimlp("predict", "model.skops", "new.csv", "-o", "data.csv", cwd=folder)
-    assert status == 1 and "exists; pass --force" in err
-    assert checksums(folder) == before
-    status, _, err = skmultimlp(
-        "predict", "model.skops", "new.csv", "-o", "out.csv", "--force", cwd=folder
-    )
-    assert (status, err) == (0, "")
-
-
-def test_label_name_mistakes_are_named(folder):
-    base = ["fit", "tags.csv", "--label-column", "tags", "--ignore", "id,price", "--epochs", "1"]
-    status, _, err = skmultimlp(*base, "-o", "tags.skops", cwd=folder)
-    assert status == 0
-    assert "labels seen in fewer than 2 rows: 'sprots' (1 row), 'tech,politics' (1 row)" in err
-    assert "although --sep is ';': 'tech,politics'; is --sep right?" in err
-    status, _, err = skmultimlp(*base, "-o", "strict.skops", "--strict-labels", cwd=folder)
-    assert status == 1 and err.startswith("skmultimlp: error:") and "--strict-labels" in err
-    classes = ["--classes", "sports,tech,politics"]
-    status, _, err = skmultimlp(*base, "-o", "fixed.skops", *classes, cwd=folder)
-    assert status == 1 and "outside --classes: 'sprots', 'tech,politics'" in err
-    assert not (folder / "strict.skops").exists() and not (folder / "fixed.skops").exists()
-
-
-def test_duplicate_headers_and_bad_grid_values_stop_before_training(folder, tmp_path):
-    (tmp_path / "twice.csv").write_text("f1,f1,a,b\n1,2,0,1\n3,4,1,0\n")
-    status, _, err = skmultimlp("fit", "twice.csv", "--labels", "a,b", "-o", "m.skops",
-                                cwd=tmp_path)  # fmt: skip
-    assert status == 1 and "more than one column named 'f1'" in err
-    argv = ["tune", "data.csv", "--labels", ",".join(LABELS), "--ignore", "id,price"]
-    status, out, err = skmultimlp(*argv, "--grid", "activation=relu;tanhh", cwd=folder)
-    assert status == 2 and out == ""
-    assert "--grid activation='tanhh'" in err and "did you mean 'tanh'?" in err
 
 
 def test_predict_into_a_pipe_closed_early_ends_quietly(folder, fitted, tmp_path):
