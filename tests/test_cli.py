@@ -288,6 +288,25 @@ DATA_ERRORS = {
         ["fit", "{data}", "--labels", "sports", "--ignore", "id", "-o", "{tmp}/no/m.skops"],
         "there is no folder",
     ),
+    "one label to evaluate": (
+        ["evaluate", "{data}", "--labels", "sports", "--ignore", "id,tech,politics"],
+        "evaluate needs two or more labels, got one (sports)",
+    ),
+    "samples scoring of one label": (
+        [
+            "tune",
+            "{data}",
+            "--labels",
+            "sports",
+            "--ignore",
+            "id,tech,politics",
+            "--grid",
+            "epochs=1",
+            "--scoring",
+            "f1_samples",
+        ],
+        "--scoring f1_samples averages over samples",
+    ),
     "more folds than rows": (
         ["evaluate", "{data}", "--labels", "sports,tech", "--ignore", "id", "--splits", "61"],
         "cannot split the data into folds",
