@@ -20,7 +20,14 @@ MAX_LOOPS = 16
 
 
 # Code whose configuration describes it fully: Keras' own and ours (_network).
-_KNOWN_MODULES = ("keras.", "skmultimlp.")
+_KNOWN_PACKAGES = ("keras", "skmultimlp")
+
+
+def _in_known_package(module):
+    """Whether the module name ``module`` is Keras or skmultimlp, or a module of them."""
+    return isinstance(module, str) and (
+        module in _KNOWN_PACKAGES or module.startswith(tuple(f"{p}." for p in _KNOWN_PACKAGES))
+    )
 
 
 def _is_known(value):
@@ -36,7 +43,7 @@ def _is_known(value):
         module = value.__module__
     else:
         module = type(value).__module__
-    return isinstance(module, str) and module.startswith(_KNOWN_MODULES)
+    return _in_known_package(module)
 
 
 def _layer_is_known(layer):
@@ -112,7 +119,7 @@ def loop_key(model, optimizer, **shape):
         config = model.get_config()
     except Exception:  # nothing needs serialising to train: not cacheable, not an error
         return None
-    if not all(module.startswith(("keras", "skmultimlp")) for module in _modules_in(config)):
+    if not all(_in_known_package(module) for module in _modules_in(config)):
         return None
     names = {name: f"#{i}" for i, name in enumerate(_layer_names(config))}
     names[model.name] = "#model"
