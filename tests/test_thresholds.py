@@ -21,7 +21,8 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skmultimlp import KerasMultiLabelClassifier
 from skmultimlp.metrics import SCORERS, exact_match_score, macro_f1_score
-from skmultimlp.thresholds import MultiLabelThresholdTuner
+from skmultimlp.model_selection import MultilabelStratifiedKFold
+from skmultimlp.thresholds import MultiLabelThresholdTuner, _scores_over_grid
 
 GRID = np.round(np.linspace(0.05, 0.95, 19), 2)
 
@@ -50,6 +51,46 @@ def _brute_force(scores, grid):
     return min(best, key=lambda t: (abs(t - 0.5), t)), scores.max()
 
 
+def _standard_error(metric, y, pred):
+    """Standard error of a label's metric, from scikit-learn's confusion matrix with one
+    pseudo-count added to each cell: binomial for precision and recall, delta method for
+    F1."""
+    (tn, fp), (fn, tp) = skm.confusion_matrix(y, pred, labels=[0, 1]) + 1
+    if metric == "f1":
+        a, b = tp, fp + fn
+        return 2 * np.sqrt(a * b * (a + b)) / (2 * a + b) ** 2
+    if metric == "precision":
+        return np.sqrt(tp * fp / (tp + fp) ** 3)
+    variance = [tp * fn / (tp + fn) ** 3, tn * fp / (tn + fp) ** 3]
+    return np.sqrt(sum(variance)) / 2
+
+
+def _one_se(metric, y, proba, grid, allowed=None, fallback_score=0.1):
+    """The one-standard-error rule by brute force: the threshold closest to 0.5 (then the
+    lower one) among those within one standard error of the best allowed score; 0.5 for
+    a label whose best score is below ``fallback_score``."""
+    score = {
+        "f1": skm.f1_score,
+        "precision": skm.precision_score,
+        "balanced_accuracy": skm.balanced_accuracy_score,
+    }[metric]
+    kwargs = {} if metric == "balanced_accuracy" else {"zero_division": 0}
+    allowed = np.ones(len(grid), dtype=bool) if allowed is None else allowed
+    scores = np.array(
+        [
+            score(y, proba >= t, **kwargs) if ok else -np.inf
+            for t, ok in zip(grid, allowed, strict=True)
+        ]
+    )
+    best, best_score = _brute_force(scores, grid)
+    if best_score < fallback_score:
+        return 0.5, score(y, proba >= 0.5, **kwargs)
+    se = _standard_error(metric, y, proba >= best)
+    near = [t for t, v in zip(grid, scores, strict=True) if v >= scores.max() - se]
+    threshold = min(near, key=lambda t: (abs(t - 0.5), t))
+    return threshold, scores[list(grid).index(threshold)]
+
+
 def test_data_has_a_rare_label(imbalanced):
     _, y, _, y_test = imbalanced
     assert y[:, 0].mean() < 0.1 and y_test[:, 0].sum() >= 10
@@ -58,9 +99,14 @@ def test_data_has_a_rare_label(imbalanced):
 def test_tuned_thresholds_beat_one_half_out_of_sample(imbalanced):
     X, y, X_test, y_test = imbalanced
     knn = KNeighborsClassifier(n_neighbors=10)
-    tuner = MultiLabelThresholdTuner(knn, cv=5).fit(X, y)
+    default = MultiLabelThresholdTuner(knn, cv=5).fit(X, y)
+    at_half = macro_f1_score(y_test, (default.predict_proba(X_test) >= 0.5).astype(int))
+    assert macro_f1_score(y_test, default.predict(X_test)) >= at_half
+    # The rare label's best out-of-fold F1 is 0.044 (2 of its 14 positives found): the
+    # default falls back to 0.5 for it. Tuned anyway, it gains on this test set.
+    assert default.thresholds_[0] == 0.5 and default.best_scores_[0] == 0
+    tuner = MultiLabelThresholdTuner(knn, cv=5, fallback_score=0).fit(X, y)
     tuned = macro_f1_score(y_test, tuner.predict(X_test))
-    at_half = macro_f1_score(y_test, (tuner.predict_proba(X_test) >= 0.5).astype(int))
     assert tuned > at_half + 0.05
     # The rare label gains most: 0.5 is far too strict for it.
     assert tuner.thresholds_[0] < 0.5
@@ -69,17 +115,138 @@ def test_tuned_thresholds_beat_one_half_out_of_sample(imbalanced):
     )
 
 
-@pytest.mark.parametrize("label", [0, 2])
-def test_threshold_is_the_brute_force_best_f1(imbalanced, label):
+@pytest.mark.parametrize("selection", ["max", "one_se"])
+def test_threshold_is_the_brute_force_choice_on_f1(imbalanced, selection):
     X, y, _, _ = imbalanced
     knn, cv = KNeighborsClassifier(n_neighbors=10), KFold(4)
-    tuner = MultiLabelThresholdTuner(knn, cv=cv, thresholds=GRID).fit(X, y)
-    proba = _oof_positive(knn, X, y, cv)[:, label]
-    f1 = [skm.f1_score(y[:, label], proba >= t, zero_division=0) for t in GRID]
-    threshold, score = _brute_force(f1, GRID)
-    assert tuner.thresholds_[label] == threshold
-    assert tuner.best_scores_[label] == pytest.approx(score)
+    tuner = MultiLabelThresholdTuner(
+        knn, selection=selection, fallback_score=0, cv=cv, thresholds=GRID
+    ).fit(X, y)
+    proba = _oof_positive(knn, X, y, cv)
+    for label in range(y.shape[1]):
+        if selection == "max":
+            f1 = [skm.f1_score(y[:, label], proba[:, label] >= t, zero_division=0) for t in GRID]
+            threshold, score = _brute_force(f1, GRID)
+        else:
+            threshold, score = _one_se("f1", y[:, label], proba[:, label], GRID, fallback_score=0)
+        assert tuner.thresholds_[label] == threshold
+        assert tuner.best_scores_[label] == pytest.approx(score)
     assert tuner.best_score_ == pytest.approx(np.mean(tuner.best_scores_))
+
+
+def test_f1_standard_error_matches_the_bootstrap():
+    # The delta-method standard error of F1 against the spread of scikit-learn's
+    # f1_score over bootstrap resamples of the rows.
+    rng = np.random.RandomState(0)
+    y = (rng.uniform(size=400) < 0.2).astype(int)
+    proba = np.clip(0.35 * y + rng.uniform(size=400) * 0.65, 0, 1)
+    grid = np.array([0.3, 0.5, 0.7])
+    se = _scores_over_grid(y, proba, grid)["f1_se"]
+    resamples = rng.randint(0, 400, size=(1000, 400))
+    for k, t in enumerate(grid):
+        f1 = [skm.f1_score(y[rows], proba[rows] >= t) for rows in resamples]
+        assert se[k] == pytest.approx(np.std(f1), rel=0.1)
+
+
+class _Fixed(ClassifierMixin, BaseEstimator):
+    """A "fitted" classifier whose probabilities are given: row i of X is [i]."""
+
+    def __init__(self, proba=None):
+        self.proba = proba
+
+    def fit(self, X, y):
+        return self
+
+    def __sklearn_is_fitted__(self):
+        return True
+
+    def predict_proba(self, X):
+        return self.proba[np.asarray(X, dtype=int)[:, 0]]
+
+
+def _frozen(proba):
+    return FrozenEstimator(_Fixed(proba)), np.arange(len(proba))[:, None]
+
+
+def test_a_barely_learnt_label_falls_back_to_one_half():
+    # Label 1 has two positives among 300 rows and probabilities that ignore them: its
+    # best "F1" is that of predicting it on (almost) every row.
+    rng = np.random.RandomState(0)
+    y = np.zeros((300, 2), dtype=int)
+    y[:60, 0] = 1
+    y[[10, 200], 1] = 1
+    proba = np.column_stack([0.3 + 0.4 * y[:, 0], rng.uniform(0, 0.3, size=300)])
+    estimator, X = _frozen(proba)
+    f1 = [skm.f1_score(y[:, 1], proba[:, 1] >= t, zero_division=0) for t in GRID]
+    assert 0 < max(f1) < 0.1
+    tuner = MultiLabelThresholdTuner(estimator, thresholds=GRID).fit(X, y)
+    assert tuner.thresholds_[1] == 0.5
+    assert tuner.best_scores_[1] == skm.f1_score(y[:, 1], proba[:, 1] >= 0.5)
+    # Label 0 is learnt: its threshold moves (F1 1 anywhere in (0.3, 0.7]; closest to 0.5).
+    assert tuner.thresholds_[0] == 0.5 and tuner.best_scores_[0] == 1
+    # The old rule, best F1 without the fallback, predicts the label on many rows.
+    tuned = MultiLabelThresholdTuner(estimator, selection="max", thresholds=GRID, fallback_score=0)
+    tuned.fit(X, y)
+    assert tuned.thresholds_[1] == _brute_force(f1, GRID)[0] < 0.3
+    assert (proba[:, 1] >= tuned.thresholds_[1]).sum() > 50
+
+
+def test_a_flat_curve_keeps_one_half_under_the_one_standard_error_rule():
+    # F1 rises by one true positive from 0.5 down to 0.2: within its standard error.
+    y = np.zeros((200, 1), dtype=int)
+    y[:50] = 1
+    proba = np.where(y[:, 0] == 1, 0.8, 0.1)
+    proba[0] = 0.3  # the one positive that 0.5 misses
+    estimator, X = _frozen(proba[:, None])
+    best = MultiLabelThresholdTuner(estimator, selection="max", thresholds=GRID).fit(X, y)
+    near = MultiLabelThresholdTuner(estimator, thresholds=GRID).fit(X, y)
+    assert best.thresholds_[0] == 0.3 and best.best_scores_[0] == 1
+    assert near.thresholds_[0] == 0.5
+    assert near.best_scores_[0] == pytest.approx(skm.f1_score(y[:, 0], proba >= 0.5))
+
+
+def _motifs(seed, n=600, n_labels=20, n_features=200):
+    """Labels of power-law frequency, each switching on its own few binary features:
+    well learnt, with many rare labels (the shape of the genbase data)."""
+    rng = np.random.RandomState(seed)
+    y = (rng.uniform(size=(n, n_labels)) < 0.5 / np.arange(1, n_labels + 1) ** 1.3).astype(int)
+    motif = rng.uniform(size=(n_labels, n_features)) < 0.03
+    on = (y @ motif > 0) & (rng.uniform(size=(n, n_features)) < 0.9)
+    return (on | (rng.uniform(size=(n, n_features)) < 0.02)).astype(float), y
+
+
+def test_the_default_does_not_backfire_on_many_rare_labels():
+    X, y = _motifs(seed=2)
+    mlp = MLPClassifier(hidden_layer_sizes=(64,), max_iter=400, random_state=0)
+    cv = MultilabelStratifiedKFold(n_splits=3, shuffle=True, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ConvergenceWarning, labels absent from a fold
+        default = MultiLabelThresholdTuner(mlp, cv=cv).fit(X[:400], y[:400])
+        old = MultiLabelThresholdTuner(mlp, selection="max", fallback_score=0, cv=cv)
+        old.fit(X[:400], y[:400])
+    X_test, y_test = X[400:], y[400:]
+    at_half = (default.predict_proba(X_test) >= 0.5).astype(int)
+
+    def macro_micro(pred):
+        return [skm.f1_score(y_test, pred, average=a, zero_division=0) for a in ("macro", "micro")]
+
+    macro_half, micro_half = macro_micro(at_half)
+    macro, micro = macro_micro(default.predict(X_test))
+    assert macro >= macro_half and micro >= micro_half - 0.02
+    # The old rule (best out-of-fold F1 per label, no fallback) loses micro F1 here.
+    assert macro_micro(old.predict(X_test))[1] < micro_half - 0.05
+
+
+def test_one_standard_error_rule_moves_less_than_the_maximum(imbalanced):
+    X, y, _, _ = imbalanced
+    knn, cv = KNeighborsClassifier(n_neighbors=10), KFold(4)
+    best = MultiLabelThresholdTuner(
+        knn, selection="max", fallback_score=0, cv=cv, thresholds=GRID
+    ).fit(X, y)
+    near = MultiLabelThresholdTuner(knn, cv=cv, thresholds=GRID).fit(X, y)
+    distance = np.abs(near.thresholds_ - 0.5)
+    assert np.all(distance <= np.abs(best.thresholds_ - 0.5))
+    assert np.any(distance < np.abs(best.thresholds_ - 0.5))  # the two rules differ here
 
 
 def test_balanced_accuracy_and_precision_under_a_recall_floor(imbalanced):
@@ -96,16 +263,13 @@ def test_balanced_accuracy_and_precision_under_a_recall_floor(imbalanced):
             mlp, scoring="precision", min_recall=0.7, cv=cv, thresholds=GRID
         ).fit(X, y)
     for j in range(y.shape[1]):
-        ba = [skm.balanced_accuracy_score(y[:, j], proba[:, j] >= t) for t in GRID]
-        assert balanced.thresholds_[j] == _brute_force(ba, GRID)[0]
+        assert (
+            balanced.thresholds_[j] == _one_se("balanced_accuracy", y[:, j], proba[:, j], GRID)[0]
+        )
         recall = np.array([skm.recall_score(y[:, j], proba[:, j] >= t) for t in GRID])
         # Where no threshold reaches the floor, those of highest recall are the candidates.
         allowed = recall >= min(0.7, recall.max())
-        precision = [
-            skm.precision_score(y[:, j], proba[:, j] >= t, zero_division=0) if ok else -1
-            for t, ok in zip(GRID, allowed, strict=True)
-        ]
-        threshold, score = _brute_force(precision, GRID)
+        threshold, score = _one_se("precision", y[:, j], proba[:, j], GRID, allowed)
         assert precise.thresholds_[j] == threshold
         assert precise.best_scores_[j] == pytest.approx(score)
 
@@ -130,14 +294,17 @@ def test_ties_go_to_the_threshold_closest_to_one_half(imbalanced):
     # 1-nearest-neighbour probabilities are 0 or 1: every threshold gives the same labels.
     one_nn = KNeighborsClassifier(n_neighbors=1)
     for grid, expected in [([0.2, 0.4, 0.6, 0.9], 0.4), ([0.4, 0.6], 0.4), ([0.3, 0.6], 0.6)]:
-        tuner = MultiLabelThresholdTuner(one_nn, cv=3, thresholds=grid).fit(X, y)
+        tuner = MultiLabelThresholdTuner(one_nn, cv=3, thresholds=grid, fallback_score=0)
+        tuner.fit(X, y)
         np.testing.assert_array_equal(tuner.thresholds_, expected)
 
 
 def test_default_and_int_grids(imbalanced):
     X, y, _, _ = imbalanced
     knn = KNeighborsClassifier(n_neighbors=10)
-    default = MultiLabelThresholdTuner(knn, cv=KFold(4)).fit(X, y)
+    default = MultiLabelThresholdTuner(knn, selection="max", fallback_score=0, cv=KFold(4)).fit(
+        X, y
+    )
     # Probabilities are multiples of 0.1: the midpoints 0.05, 0.15, ... are candidates.
     proba = _oof_positive(knn, X, y, KFold(4))
     for j in range(y.shape[1]):
@@ -154,7 +321,9 @@ def test_multilabel_scorer_is_optimised_globally(imbalanced):
     X, y, _, _ = imbalanced
     knn, cv = KNeighborsClassifier(n_neighbors=10), KFold(4)
     proba = _oof_positive(knn, X, y, cv)
-    per_label = MultiLabelThresholdTuner(knn, cv=cv, thresholds=GRID).fit(X, y)
+    per_label = MultiLabelThresholdTuner(
+        knn, selection="max", fallback_score=0, cv=cv, thresholds=GRID
+    ).fit(X, y)
     macro = MultiLabelThresholdTuner(knn, scoring=SCORERS["f1_macro"], cv=cv, thresholds=GRID).fit(
         X, y
     )
@@ -184,8 +353,7 @@ def test_a_frozen_estimator_is_tuned_on_the_held_out_set_without_refit(imbalance
     assert tuner.estimator_ is frozen
     proba = np.column_stack([p[:, 1] for p in knn.predict_proba(X_val)])
     for j in range(y.shape[1]):
-        f1 = [skm.f1_score(y_val[:, j], proba[:, j] >= t, zero_division=0) for t in GRID]
-        assert tuner.thresholds_[j] == _brute_force(f1, GRID)[0]
+        assert tuner.thresholds_[j] == _one_se("f1", y_val[:, j], proba[:, j], GRID)[0]
     np.testing.assert_array_equal(tuner.predict(X_val), (proba >= tuner.thresholds_).astype(int))
     with pytest.raises(NotFittedError, match="FrozenEstimator.*not fitted"):
         MultiLabelThresholdTuner(FrozenEstimator(KNeighborsClassifier())).fit(X_val, y_val)
@@ -259,8 +427,7 @@ def test_missing_labels_tune_each_label_on_its_known_rows(imbalanced):
     proba = _oof_positive(KNeighborsClassifier(n_neighbors=10), X, np.nan_to_num(y_missing), cv)
     for j in range(y.shape[1]):
         rows = ~unknown[:, j]
-        f1 = [skm.f1_score(y[rows, j], proba[rows, j] >= t, zero_division=0) for t in GRID]
-        threshold, score = _brute_force(f1, GRID)
+        threshold, score = _one_se("f1", y[rows, j], proba[rows, j], GRID)
         assert tuner.thresholds_[j] == threshold
         assert tuner.best_scores_[j] == pytest.approx(score)
     # A multi-label objective by name scores the known entries only.
@@ -293,6 +460,13 @@ def test_missing_labels_with_an_estimator_that_rejects_them(imbalanced, marker):
         (dict(thresholds="auto"), TypeError, "thresholds must be None"),
         (dict(scoring="accuracy"), ValueError, r"scoring='accuracy'.*'f1'.*'exact_match'"),
         (dict(scoring=3), TypeError, "scoring must be"),
+        (dict(selection="best"), ValueError, r"selection must be one of \['one_se', 'max'\]"),
+        (
+            dict(fallback_score=1.5),
+            ValueError,
+            r"fallback_score must be None or a float in \[0, 1\]",
+        ),
+        (dict(fallback_score="0.1"), TypeError, "fallback_score must be None or a float"),
         (dict(min_recall=1.5), ValueError, r"min_recall must be None or a float in \[0, 1\]"),
         (dict(min_precision="high"), TypeError, "min_precision must be"),
         (dict(cv=1.5), ValueError, "fraction of rows held out"),
@@ -389,8 +563,7 @@ def test_keras_with_missing_labels(keras_tuned):
     for j in range(Y.shape[1]):
         rows = ~np.isnan(Y[:, j])
         assert not rows.all()
-        f1 = [skm.f1_score(Y[rows, j], proba[rows, j] >= t, zero_division=0) for t in NINE]
-        threshold, score = _brute_force(f1, NINE)
+        threshold, score = _one_se("f1", Y[rows, j], proba[rows, j], NINE)
         assert tuner.thresholds_[j] == threshold
         assert tuner.best_scores_[j] == pytest.approx(score)
     assert tuner.best_score_ == pytest.approx(np.mean(tuner.best_scores_))
