@@ -138,7 +138,7 @@ BASELINES = (
 # Each model at 0.5 and the same model inside the tuner.
 PAIRS = {base: TUNED if base == OURS else base + TUNER for base in (OURS, *BASELINES)}
 
-# name -> role: "selection" (the defaults were chosen on it) or "report" (held out).
+# name -> role: "selection" (the defaults are chosen on it) or "report" (held out, only reported).
 DATASETS = {
     "yeast": "selection",
     "few labels": "selection",
