@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: demo test docs lint clean
+.PHONY: demo test docs lint clean bench-data
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,18 @@ test: $(VENV)/.installed-test
 # --strict turns every warning into an error.
 docs: $(VENV)/.installed-docs
 	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict --site-dir site
+
+# The emotions and flags data of benchmarks/bench_quality.py: the orange3 3.20.1 Windows wheel,
+# a plain zip that pip downloads on any platform (later releases no longer ship the files).
+# The benchmark reads them out of the zip; nothing is extracted or copied into the repository.
+BENCH_DATA := benchmarks/.data
+ORANGE_WHEEL := $(BENCH_DATA)/Orange3-3.20.1-cp36-none-win_amd64.whl
+
+bench-data: $(ORANGE_WHEEL)
+
+$(ORANGE_WHEEL): | $(BIN)/python
+	$(BIN)/python -m pip download --quiet --no-deps orange3==3.20.1 --only-binary=:all: \
+		--python-version 3.6 --platform win_amd64 -d $(BENCH_DATA)
 
 clean:
 	rm -rf $(VENV) build site *.egg-info
