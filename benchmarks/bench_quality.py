@@ -102,6 +102,7 @@ import argparse
 import ast
 import gzip
 import importlib.util
+import json
 import os
 import warnings
 import zipfile
@@ -414,8 +415,16 @@ def targets(results):
     return out
 
 
-def run(name, X, Y, is_sparse, cv, chosen_models, ours_params, tuner_params):
-    """Print the table of one data set; return name -> scores (None for a failed model)."""
+def cache_key(data_name, model_name, tuner_params):
+    return f"{data_name} | {model_name} | {sorted(tuner_params.items())!r}"
+
+
+def run(name, X, Y, is_sparse, cv, chosen_models, ours_params, tuner_params, cache):
+    """Print the table of one data set; return name -> scores (None for a failed model).
+
+    ``cache`` (a dict, saved by the caller) holds the baselines' fold scores from earlier
+    runs with the same tuner parameters: they do not depend on our estimator, so only our
+    two rows are refitted. Delete the file when the tuner's code changes."""
     print(
         "| model | hamming loss | exact-match | macro F1 | micro F1 | fit s "
         "| fit s / ours' (same thresholds) |"
@@ -426,6 +435,12 @@ def run(name, X, Y, is_sparse, cv, chosen_models, ours_params, tuner_params):
         if chosen_models and model_name not in chosen_models:
             continue
         prep = TfidfTransformer() if is_sparse else StandardScaler()
+        key = cache_key(name, model_name, tuner_params)
+        if model_name not in (OURS, TUNED) and key in cache:
+            row = {k: np.asarray(v) if k != "fit" else v for k, v in cache[key].items()}
+            results[model_name] = row
+            print(_table_row(model_name, row, results, cached=True), flush=True)
+            continue
         try:
             scores = cross_validate(
                 make_pipeline(prep, model), X, Y, cv=cv, scoring=SCORING, error_score="raise"
@@ -443,15 +458,20 @@ def run(name, X, Y, is_sparse, cv, chosen_models, ours_params, tuner_params):
             "fit": scores["fit_time"].mean(),
         }
         results[model_name] = row
-        same = results.get(TUNED if model_name.endswith(TUNER) else OURS)
-        ratio = f"{row['fit'] / same['fit']:.2f}" if same else ""
-        print(
-            f"| {model_name} | {mean_std(row['hamming'], 4)} | {mean_std(row['exact'], 3)} "
-            f"| {mean_std(row['macro'], 3)} | {mean_std(row['micro'], 3)} "
-            f"| {row['fit']:.2f} | {ratio} |",
-            flush=True,
-        )
+        if model_name not in (OURS, TUNED):
+            cache[key] = {k: np.asarray(v).tolist() for k, v in row.items()}
+        print(_table_row(model_name, row, results), flush=True)
     return results
+
+
+def _table_row(model_name, row, results, cached=False):
+    same = results.get(TUNED if model_name.endswith(TUNER) else OURS)
+    ratio = f"{row['fit'] / same['fit']:.2f}" if same else ""
+    return (
+        f"| {model_name}{' (cached)' if cached else ''} | {mean_std(row['hamming'], 4)} "
+        f"| {mean_std(row['exact'], 3)} | {mean_std(row['macro'], 3)} "
+        f"| {mean_std(row['micro'], 3)} | {row['fit']:.2f} | {ratio} |"
+    )
 
 
 def main():
@@ -462,7 +482,16 @@ def main():
     parser.add_argument("--datasets", nargs="*", choices=list(DATASETS), metavar="NAME")
     parser.add_argument("--models", nargs="*", choices=list(PAIRS) + list(PAIRS.values()))
     parser.add_argument("--describe", action="store_true", help="headings only, fit nothing")
+    parser.add_argument(
+        "--cache",
+        metavar="FILE",
+        help="JSON file of the baselines' fold scores: read, and written after each data set",
+    )
     args = parser.parse_args()
+    cache = {}
+    if args.cache and os.path.exists(args.cache):
+        with open(args.cache) as fh:
+            cache = json.load(fh)
     ours_params = parse_params(args.ours)
     tuner_params = parse_params(args.tuner)
     names = [
@@ -484,7 +513,10 @@ def main():
         if args.describe:
             continue
         print()
-        results = run(name, X, Y, is_sparse, cv, args.models, ours_params, tuner_params)
+        results = run(name, X, Y, is_sparse, cv, args.models, ours_params, tuner_params, cache)
+        if args.cache:
+            with open(args.cache, "w") as fh:
+                json.dump(cache, fh)
         all_targets[name] = targets(results)
     if args.describe:
         return
