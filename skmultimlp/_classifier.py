@@ -16,7 +16,7 @@ from sklearn.utils.validation import (
 )
 
 from ._early_stopping import SCORES as _STOPPING_SCORES
-from ._early_stopping import split_validation
+from ._early_stopping import split_validation, uses_early_stopping
 from ._label_weights import label_log_odds, label_weights
 from ._network import ACTIVATIONS, build_network, set_output_bias
 from ._network_file import network_from_bytes, network_state
@@ -163,12 +163,19 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         shape the default network and are not used with ``model=`` (as MLPClassifier
         ignores ``momentum`` unless ``solver="sgd"``): build those into the model
         (a ``Dropout`` layer, ``bias_initializer``).
-    early_stopping : bool, default=True
-        Hold out ``validation_fraction`` of the training data and stop when its
+    early_stopping : "auto" or bool, default="auto"
+        True: hold out ``validation_fraction`` of the training data and stop when its
         ``scoring`` has not improved by ``tol`` for more than ``n_iter_no_change``
         epochs in a row; the weights of the best epoch are kept. This is
-        :class:`~sklearn.neural_network.MLPClassifier`'s rule. Without it, all
-        ``epochs`` epochs run (the training loss does not stop training).
+        :class:`~sklearn.neural_network.MLPClassifier`'s rule. False: all ``epochs``
+        epochs run (the training loss does not stop training). ``"auto"`` (as
+        :class:`~sklearn.ensemble.HistGradientBoostingClassifier` has): True when the
+        training data has at least 1000 rows and its labels' mean frequency is at
+        least 0.25, False otherwise. Early stopping on the validation loss stops once
+        the frequent labels are fitted; rare labels are then still under-predicted,
+        and on small data the held-out rows cost more than stopping saves
+        (measurements in the documentation page "How the defaults were chosen").
+        ``do_early_stopping_`` says what a fit did.
     scoring : {"loss", "exact_match", "hamming", "f1_macro"}, default="loss"
         What early stopping watches on the validation split (as in
         :class:`~sklearn.ensemble.HistGradientBoostingClassifier`): ``"loss"``, minus
@@ -216,14 +223,16 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
     loss_curve_ : list of float
         Mean training loss of each epoch.
     best_loss_ : float or None
-        Lowest training loss reached; None when ``early_stopping`` is on.
+        Lowest training loss reached; None when the fit stopped early.
     validation_scores_ : list of float or None
         The validation ``scoring`` after each epoch, greater is better (for
-        ``"loss"``, minus the validation loss); None when ``early_stopping`` is off.
+        ``"loss"``, minus the validation loss); None when the fit did not stop early.
     best_validation_score_ : float or None
         Best of ``validation_scores_`` (the kept weights'); None without early stopping.
     n_iter_ : int
         Number of epochs run.
+    do_early_stopping_ : bool
+        Whether the fit stopped early (``early_stopping``, with ``"auto"`` decided).
 
     See Also
     --------
@@ -292,7 +301,7 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         output_bias_init="prior",
         threshold=0.5,
         model=None,
-        early_stopping=True,
+        early_stopping="auto",
         scoring="loss",
         validation_fraction=0.1,
         n_iter_no_change=10,
@@ -383,8 +392,13 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
                 f'"zeros" (every label starts at probability 0.5) or "prior" (each label '
                 "starts at its training frequency)."
             )
-        if not isinstance(self.early_stopping, (bool, np.bool_)):
-            raise TypeError(f"early_stopping must be True or False, got {self.early_stopping!r}.")
+        if not (
+            isinstance(self.early_stopping, (bool, np.bool_))
+            or (isinstance(self.early_stopping, str) and self.early_stopping == "auto")
+        ):
+            raise TypeError(
+                f'early_stopping must be "auto", True or False, got {self.early_stopping!r}.'
+            )
         if not isinstance(self.scoring, str) or self.scoring not in _STOPPING_SCORES:
             raise ValueError(
                 f"scoring must be one of {list(_STOPPING_SCORES)} (what early stopping "
@@ -456,7 +470,8 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
 
         network, optimizer = make_network(rng)
         stopping = None
-        if self.early_stopping:
+        self.do_early_stopping_ = uses_early_stopping(self.early_stopping, Y)
+        if self.do_early_stopping_:
             X, Y, weights, stopping, kept_mean = split_validation(
                 X,
                 Y,

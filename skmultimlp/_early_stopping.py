@@ -13,6 +13,29 @@ from ._targets import MISSING
 
 SCORES = ("loss", "exact_match", "hamming", "f1_macro")
 
+AUTO_MIN_ROWS = 1000
+"""``early_stopping="auto"`` turns early stopping on from this many training rows..."""
+AUTO_MIN_LABEL_FREQUENCY = 0.25
+"""...when the labels' mean frequency (over their known entries) is at least this."""
+
+
+def uses_early_stopping(early_stopping, Y):
+    """Whether a fit on the 0/1/:data:`MISSING` matrix ``Y`` stops early.
+
+    ``"auto"``: on with at least :data:`AUTO_MIN_ROWS` rows whose labels are frequent
+    on average (mean label frequency at least :data:`AUTO_MIN_LABEL_FREQUENCY`). Early
+    stopping on the validation loss stops once the frequent labels are fitted, which
+    the loss is made of; rare labels are then still below 0.5, and on a few hundred
+    rows the held-out tenth costs more than stopping saves (docs/defaults.md).
+    """
+    if early_stopping != "auto":
+        return bool(early_stopping)
+    if Y.shape[0] < AUTO_MIN_ROWS:
+        return False
+    known = Y != MISSING
+    frequency = (Y == 1).sum(axis=0) / np.maximum(known.sum(axis=0), 1)
+    return float(frequency.mean()) >= AUTO_MIN_LABEL_FREQUENCY
+
 
 def validation_score(scoring, on, known, w, threshold, label_weight):
     """The validation score of early stopping, a function of the predicted probabilities.

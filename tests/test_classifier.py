@@ -405,15 +405,23 @@ def test_bad_input_clear_error_and_caller_arrays_untouched(data, make, error, ma
         np.testing.assert_array_equal(y, y_before)
 
 
-def test_defaults_regularise_and_stop_early(data):
+def test_defaults_regularise_and_stop_early_on_large_data_with_frequent_labels(data):
     X, y = data
+    assert len(X) < 1000
     clf = KerasMultiLabelClassifier(hidden_layer_sizes=(16,), epochs=30, random_state=0)
     clf.fit(X, y)
     params = clf.get_params()
-    assert params["early_stopping"] and params["scoring"] == "loss"
+    assert params["early_stopping"] == "auto" and params["scoring"] == "loss"
     assert params["dropout"] == 0.2 and params["output_bias_init"] == "prior"
-    assert len(clf.validation_scores_) == clf.n_iter_ <= 30
-    assert clf.best_validation_score_ == max(clf.validation_scores_) < 0  # minus a loss
+    # Under 1000 rows "auto" trains every epoch.
+    assert not clf.do_early_stopping_ and clf.validation_scores_ is None and clf.n_iter_ == 30
+    X_big, y_big = np.tile(X, (1000 // len(X) + 1, 1)), np.tile(y, (1000 // len(X) + 1, 1))
+    assert y_big.mean() >= 0.25
+    big = KerasMultiLabelClassifier(hidden_layer_sizes=(4,), epochs=3, random_state=0)
+    big.fit(X_big, y_big)
+    assert big.do_early_stopping_
+    assert len(big.validation_scores_) == big.n_iter_ <= 3
+    assert big.best_validation_score_ == max(big.validation_scores_) < 0  # minus a loss
     assert [type(layer).__name__ for layer in clf.model_.layers].count("Dropout") == 1
     # predict_proba is the network without Dropout, recomputed here with numpy.
     W1, b1, W2, b2 = clf.model_.get_weights()

@@ -19,7 +19,7 @@ from sklearn.utils import check_random_state
 import skmultimlp._trainer as trainer
 from skmultimlp import KerasMultiLabelClassifier
 from skmultimlp._cache import LoopPool, loop_key
-from skmultimlp._early_stopping import EarlyStopping
+from skmultimlp._early_stopping import EarlyStopping, uses_early_stopping
 from skmultimlp._loops import entry_loss, padded_length, require_supported_backend
 from skmultimlp._targets import MISSING
 
@@ -579,6 +579,27 @@ def test_bad_training_parameters(data, params, error, match):
     X, y = data
     with pytest.raises(error, match=match):
         KerasMultiLabelClassifier(**{**FAST, **params}).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "n_rows, frequency, missing, expected",
+    [
+        (999, 0.5, 0.0, False),  # too few rows
+        (1000, 0.5, 0.0, True),
+        (1000, 0.2, 0.0, False),  # labels rare on average
+        (1000, 0.3, 0.0, True),
+        # Frequencies count known entries only: 0.3 of the known ones, 0.15 of all.
+        (2000, 0.3, 0.5, True),
+    ],
+)
+def test_auto_early_stopping_rule(n_rows, frequency, missing, expected):
+    rng = np.random.RandomState(0)
+    n_on = round(frequency * n_rows * (1 - missing))
+    Y = np.zeros((n_rows, 4), dtype=np.int8)
+    Y[:n_on] = 1
+    Y[n_rows - round(missing * n_rows) :] = MISSING
+    assert uses_early_stopping("auto", Y[rng.permutation(n_rows)]) is expected
+    assert uses_early_stopping(True, Y) and not uses_early_stopping(False, Y)
 
 
 def test_early_stopping_on_too_few_rows_is_a_clear_error():

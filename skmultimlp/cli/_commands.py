@@ -119,7 +119,8 @@ def _read_labelled(args):
 def _check_validation_rows(estimator, n_train):
     """Warn when early stopping would judge the epochs on too few held-out rows."""
     network = network_of(estimator)
-    if not network.early_stopping:
+    # "auto" stops early only from 1000 rows on, which leave 100 held out.
+    if network.early_stopping is not True:
         return
     n_val = math.ceil(network.validation_fraction * n_train)
     if n_val < MIN_VALIDATION_ROWS:

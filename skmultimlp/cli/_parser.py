@@ -244,8 +244,9 @@ def _add_model_options(parser):
         "--early-stopping",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="hold out 10%% and stop when its validation loss stops improving "
-        "(the estimator's default: on)",
+        help="hold out 10%% and stop when its validation loss stops improving (the "
+        "estimator's default, auto: on from 1000 training rows whose labels have a mean "
+        "frequency of at least 0.25)",
     )
     group.add_argument(
         "--scale",
