@@ -282,7 +282,7 @@ def plot_loss_curve(estimator, ax=None):
     >>> from skmultimlp.plotting import plot_loss_curve
     >>> X, y = make_multilabel_classification(n_samples=60, n_classes=3, random_state=0)
     >>> clf = KerasMultiLabelClassifier(hidden_layer_sizes=(8,), epochs=5,
-    ...                                 random_state=0).fit(X, y)
+    ...                                 early_stopping=True, random_state=0).fit(X, y)
     >>> ax = plot_loss_curve(clf)
     >>> len(ax.lines[0].get_ydata())
     5

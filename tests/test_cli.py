@@ -112,6 +112,12 @@ def test_evaluate_prints_mean_and_std_of_each_metric(monkeypatch, capsys):
     assert "the reference data (100 x 10, 3 labels)" in out
     assert "2 fits" in out
     assert_every_scorer(out)
+    # Early stopping is "auto": off on 50 training rows.
+    assert "per fit: 2 epochs run (means over the folds)" in out and err == ""
+    code, out, err = run(
+        ["--epochs", "2", "--splits", "2", "--repeats", "1", "--early-stopping"], capsys
+    )
+    assert code == 0 and "epochs=2, batch_size=32, early_stopping=True)" in out
     assert re.search(r"per fit: \d+(\.\d+)? epochs run, epoch \d+(\.\d+)? kept", out)
     # 50 training rows leave 5 to early stopping: too few, and the user is told.
     assert "early stopping holds out only 5 of 50 training rows" in err
