@@ -179,11 +179,15 @@ def test_a_barely_learnt_label_falls_back_to_one_half():
     estimator, X = _frozen(proba)
     f1 = [skm.f1_score(y[:, 1], proba[:, 1] >= t, zero_division=0) for t in GRID]
     assert 0 < max(f1) < 0.1
-    tuner = MultiLabelThresholdTuner(estimator, thresholds=GRID).fit(X, y)
-    assert tuner.thresholds_[1] == 0.5
-    assert tuner.best_scores_[1] == skm.f1_score(y[:, 1], proba[:, 1] >= 0.5)
-    # Label 0 is learnt: its threshold moves (F1 1 anywhere in (0.3, 0.7]; closest to 0.5).
-    assert tuner.thresholds_[0] == 0.5 and tuner.best_scores_[0] == 1
+    # The fallback alone (selection="max" otherwise takes the best F1) keeps 0.5.
+    fallback = MultiLabelThresholdTuner(estimator, selection="max", thresholds=GRID).fit(X, y)
+    assert fallback.thresholds_[1] == 0.5
+    assert fallback.best_scores_[1] == skm.f1_score(y[:, 1], proba[:, 1] >= 0.5)
+    # Label 0 is learnt: F1 1 anywhere in (0.3, 0.7], and 0.5 is the closest to 0.5.
+    assert fallback.thresholds_[0] == 0.5 and fallback.best_scores_[0] == 1
+    # So does the default.
+    default = MultiLabelThresholdTuner(estimator, thresholds=GRID).fit(X, y)
+    np.testing.assert_array_equal(default.thresholds_, 0.5)
     # The old rule, best F1 without the fallback, predicts the label on many rows.
     tuned = MultiLabelThresholdTuner(estimator, selection="max", thresholds=GRID, fallback_score=0)
     tuned.fit(X, y)
