@@ -138,13 +138,14 @@ def _scores_over_grid(y, proba, grid):
     }
     tn, fp, fn, tp = tn + 1, fp + 1, fn + 1, tp + 1
     a, b = tp, fp + fn
-    specificity_se = tn * fp / (tn + fp) ** 3
-    recall_se = tp * fn / (tp + fn) ** 3
-    ba_terms = [v for v, n in ((recall_se, pos), (specificity_se, neg)) if n[0] > 0]
+    # Binomial variance of a proportion k / (k + m): k * m / (k + m) ** 3.
+    recall_var = tp * fn / (tp + fn) ** 3
+    specificity_var = tn * fp / (tn + fp) ** 3
+    ba_vars = [v for v, n in ((recall_var, pos), (specificity_var, neg)) if n[0] > 0]
     scores["precision_se"] = np.sqrt(tp * fp / (tp + fp) ** 3)
-    scores["recall_se"] = np.sqrt(recall_se)
+    scores["recall_se"] = np.sqrt(recall_var)
     scores["f1_se"] = 2 * np.sqrt(a * b * (a + b)) / (2 * a + b) ** 2
-    scores["balanced_accuracy_se"] = np.sqrt(sum(ba_terms)) / len(ba_terms)
+    scores["balanced_accuracy_se"] = np.sqrt(sum(ba_vars)) / len(ba_vars)
     return scores
 
 
