@@ -142,10 +142,10 @@ def test_f1_standard_error_matches_the_bootstrap():
     proba = np.clip(0.35 * y + rng.uniform(size=400) * 0.65, 0, 1)
     grid = np.array([0.3, 0.5, 0.7])
     se = _scores_over_grid(y, proba, grid)["f1_se"]
-    resamples = rng.randint(0, 400, size=(1000, 400))
+    resamples = rng.randint(0, 400, size=(400, 400))
     for k, t in enumerate(grid):
         f1 = [skm.f1_score(y[rows], proba[rows] >= t) for rows in resamples]
-        assert se[k] == pytest.approx(np.std(f1), rel=0.1)
+        assert se[k] == pytest.approx(np.std(f1), rel=0.15)
 
 
 class _Fixed(ClassifierMixin, BaseEstimator):
