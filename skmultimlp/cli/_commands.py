@@ -120,7 +120,7 @@ def _check_validation_rows(estimator, n_train):
     """Warn when early stopping would judge the epochs on too few held-out rows."""
     network = network_of(estimator)
     # "auto" stops early only from 1000 rows on, which leave 100 held out.
-    if network.early_stopping is not True:
+    if isinstance(network.early_stopping, str) or not network.early_stopping:
         return
     n_val = math.ceil(network.validation_fraction * n_train)
     if n_val < MIN_VALIDATION_ROWS:
