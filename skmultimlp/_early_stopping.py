@@ -6,6 +6,7 @@ scikit-learn's ``MLPClassifier`` rule, keeping the best epoch's weights
 (:class:`EarlyStopping`).
 """
 
+import keras
 import numpy as np
 from sklearn.model_selection import train_test_split
 
@@ -75,6 +76,50 @@ def validation_score(scoring, on, known, w, threshold, label_weight):
     return score
 
 
+def float32_threshold(threshold, n_labels):
+    """``threshold`` as float32 values that decide as the float64 ones do.
+
+    A float32 probability ``p`` satisfies ``p >= t`` exactly when it is at least the
+    smallest float32 that is ``>= t``; rounding ``t`` to the nearest float32 could fall
+    below ``t`` and admit one more value.
+    """
+    t64 = np.broadcast_to(np.asarray(threshold, dtype=np.float64), (n_labels,))
+    t32 = t64.astype(np.float32)
+    below = t32.astype(np.float64) < t64
+    return np.where(below, np.nextafter(t32, np.float32(np.inf)), t32).astype(np.float32)
+
+
+def graph_score(scoring, proba, on, known, w, threshold, label_weight):
+    """:func:`validation_score` in Keras ops, for the compiled loops (float32).
+
+    ``on`` and ``known`` are float32 0/1 matrices, ``w`` the rows' weights (0 on padding
+    rows), ``threshold`` from :func:`float32_threshold`. Padding rows, with weight 0 and
+    no known entry, change nothing.
+    """
+    ops = keras.ops
+    if scoring == "loss":
+        entry_weight = known * (1.0 + (label_weight - 1.0) * on)
+        p = ops.clip(proba, 1e-7, 1 - 1e-7)
+        bce = -(on * ops.log(p) + (1.0 - on) * ops.log1p(-p))
+        rows = ops.mean(bce * entry_weight, axis=1)
+        return -ops.sum(rows * w) / ops.sum(w)
+    pred = ops.cast(proba >= threshold, "float32")
+    wrong = known * ops.abs(pred - on)
+    if scoring == "exact_match":
+        right = ops.cast(ops.sum(wrong, axis=1) == 0, "float32")
+        return ops.sum(right * w) / ops.sum(w)
+    row_w = w[:, None] * known
+    if scoring == "hamming":
+        return -ops.sum(row_w * wrong) / ops.sum(row_w)
+    tp = ops.sum(row_w * pred * on, axis=0)
+    fp = ops.sum(row_w * pred * (1.0 - on), axis=0)
+    fn = ops.sum(row_w * (1.0 - pred) * on, axis=0)
+    denom = 2 * tp + fp + fn
+    f1 = ops.where(denom > 0, 2 * tp / ops.maximum(denom, 1e-30), 0.0)
+    present = ops.cast(ops.sum(known, axis=0) > 0, "float32")
+    return ops.sum(f1 * present) / ops.sum(present)
+
+
 class EarlyStopping:
     """scikit-learn's ``MLPClassifier`` rule on a validation score, best weights kept.
 
@@ -82,17 +127,31 @@ class EarlyStopping:
     best score so far by at least ``tol`` counts as no improvement, and training stops
     once more than ``n_iter_no_change`` such epochs come in a row. The weights of the
     best-scoring epoch are kept.
+
+    The rule runs here, on the host, one epoch at a time (:meth:`update`), or inside a
+    compiled loop, which then reports its scores and best weights (:meth:`record`).
+    ``graph`` holds what a compiled loop needs for that: the scoring's name and the
+    validation rows' float32 ``on``, ``known``, ``w``, ``threshold`` and
+    ``label_weight`` arrays.
     """
 
-    def __init__(self, score, X_val, *, n_iter_no_change, tol):
+    def __init__(self, score, X_val, *, n_iter_no_change, tol, graph=None):
         self.score = score
         self.X_val = X_val
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
+        self.graph = graph
         self.scores = []
         self.best_score = -np.inf
         self.best_weights = None
         self._no_improvement = 0
+
+    def record(self, scores, best_weights):
+        """Take the per-epoch ``scores`` and ``best_weights`` a compiled loop computed."""
+        self.scores = [float(s) for s in scores]
+        if best_weights is not None:
+            self.best_score = max(self.scores)
+            self.best_weights = best_weights
 
     def update(self, proba, weights):
         """Record the score of ``proba``; True when training should stop."""
@@ -136,7 +195,15 @@ def split_validation(
             "and a known label; raise validation_fraction."
         )
     score = validation_score(scoring, on, known, w_val, threshold, label_weight)
-    stopping = EarlyStopping(score, X[val_idx], **rule)
+    graph = dict(
+        scoring=scoring,
+        on=on.astype(np.float32),
+        known=known.astype(np.float32),
+        w=w_val.astype(np.float32),
+        threshold=float32_threshold(threshold, Y.shape[1]),
+        label_weight=np.asarray(label_weight, dtype=np.float32),
+    )
+    stopping = EarlyStopping(score, X[val_idx], graph=graph, **rule)
     train_w = weights[train_idx]
     if train_w.sum() <= 0:
         raise ValueError(

@@ -23,6 +23,7 @@ import keras
 import numpy as np
 import scipy.sparse as sp
 
+from ._early_stopping import graph_score
 from ._targets import MISSING
 
 SUPPORTED_BACKENDS = ("tensorflow", "jax")
@@ -225,6 +226,23 @@ class FitData:
         self.n_features = X.shape[1]
 
 
+def validation_arrays(stopping):
+    """Early stopping's validation rows for a compiled loop: ``(X, on, known, w,
+    threshold)`` as float32 arrays, the rows padded (weight 0, no known label) to a
+    rounded count as training rows are, so that fits share compilations."""
+    g = stopping.graph
+    X = dense_batch(stopping.X_val, slice(None))
+    n = X.shape[0]
+    length = padded_length(n, 1, X.shape[1] * 4)
+    return (
+        _padded(X, length, np.float32),
+        _padded(g["on"], length, np.float32),
+        _padded(g["known"], length, np.float32),
+        _padded(g["w"], length, np.float32),
+        g["threshold"],
+    )
+
+
 class _Loop:
     """What both backends share: the template, the optimizer's fresh state, sparse rows.
 
@@ -303,6 +321,7 @@ class TensorFlowLoop(_Loop):
             lambda x: self.model(x, training=False),
             input_signature=[tf.TensorSpec([None, n_features], tf.float32)],
         ).get_concrete_function()
+        self._stopping_fns = {}
         self._inputs = None
 
     def _trace(self, jit):
@@ -318,7 +337,9 @@ class TensorFlowLoop(_Loop):
         rows.set_shape([self.batch_size, self.n_features])
         return rows
 
-    def _epochs(self, X, Y, w, label_weight, alpha, n, seed, epoch_start, n_epochs):
+    def _train_epoch(self, X, Y, w, label_weight, alpha, n, seed, epoch):
+        """One epoch of mini-batch steps in the order drawn for ``(seed, epoch)``; its
+        mean loss."""
         tf = self._tf
         model, optimizer, bs = self.model, self.optimizer, self.batch_size
         variables = model.trainable_variables
@@ -326,39 +347,44 @@ class TensorFlowLoop(_Loop):
         length = tf.shape(Y)[0]
         is_real = tf.range(length) < n
         n_batches = (n + bs - 1) // bs
+        keys = tf.random.stateless_uniform(
+            [length],
+            seed=tf.stack([seed, epoch]),
+            minval=0,
+            maxval=_KEY_MAX,
+            dtype=tf.int32,
+        )
+        order = tf.argsort(tf.where(is_real, keys, _KEY_MAX))
+
+        def batch(b, total):
+            idx = tf.slice(order, [b * bs], [bs])
+            mask = tf.cast(b * bs + tf.range(bs) < n, tf.float32)
+            x = self._rows(X, idx)
+            y = tf.gather(Y, idx)
+            sw = tf.gather(w, idx) * mask
+            count = tf.reduce_sum(mask)
+            with tf.GradientTape() as tape:
+                proba = model(x, training=True)
+                loss = tf.reduce_sum(entry_loss(y, proba, label_weight) * sw) / count
+                if kernels:
+                    loss = loss + l2_penalty(kernels, alpha, count, Y.shape[1])
+                if model.losses:
+                    loss = loss + tf.add_n(model.losses)
+            grads = tape.gradient(loss, variables)
+            optimizer.apply(grads, variables)
+            return b + 1, total + loss * count
+
+        _, total = tf.while_loop(
+            lambda b, total: b < n_batches, batch, (tf.constant(0), tf.constant(0.0))
+        )
+        return total / tf.cast(n, tf.float32)
+
+    def _epochs(self, X, Y, w, label_weight, alpha, n, seed, epoch_start, n_epochs):
+        tf = self._tf
 
         def epoch(e, losses):
-            keys = tf.random.stateless_uniform(
-                [length],
-                seed=tf.stack([seed, epoch_start + e]),
-                minval=0,
-                maxval=_KEY_MAX,
-                dtype=tf.int32,
-            )
-            order = tf.argsort(tf.where(is_real, keys, _KEY_MAX))
-
-            def batch(b, total):
-                idx = tf.slice(order, [b * bs], [bs])
-                mask = tf.cast(b * bs + tf.range(bs) < n, tf.float32)
-                x = self._rows(X, idx)
-                y = tf.gather(Y, idx)
-                sw = tf.gather(w, idx) * mask
-                count = tf.reduce_sum(mask)
-                with tf.GradientTape() as tape:
-                    proba = model(x, training=True)
-                    loss = tf.reduce_sum(entry_loss(y, proba, label_weight) * sw) / count
-                    if kernels:
-                        loss = loss + l2_penalty(kernels, alpha, count, Y.shape[1])
-                    if model.losses:
-                        loss = loss + tf.add_n(model.losses)
-                grads = tape.gradient(loss, variables)
-                optimizer.apply(grads, variables)
-                return b + 1, total + loss * count
-
-            _, total = tf.while_loop(
-                lambda b, total: b < n_batches, batch, (tf.constant(0), tf.constant(0.0))
-            )
-            return e + 1, losses.write(e, total / tf.cast(n, tf.float32))
+            loss = self._train_epoch(X, Y, w, label_weight, alpha, n, seed, epoch_start + e)
+            return e + 1, losses.write(e, loss)
 
         _, losses = tf.while_loop(
             lambda e, losses: e < n_epochs,
@@ -366,6 +392,51 @@ class TensorFlowLoop(_Loop):
             (tf.constant(0), tf.TensorArray(tf.float32, size=n_epochs)),
         )
         return losses.stack()
+
+    def _epochs_stopping(self, scoring, *args):
+        """Every epoch with early stopping (:class:`EarlyStopping`'s rule) in the graph.
+
+        Returns the losses and validation scores of the epochs run, the index of the
+        best epoch (-1 if no score was a number) and that epoch's weights.
+        """
+        tf = self._tf
+        X, Y, w, label_weight, alpha, n, seed, n_epochs = args[:8]
+        X_val, on, known, w_val, threshold, patience, tol = args[8:]
+        variables = model_variables(self.model)
+
+        def epoch(e, losses, scores, best, best_epoch, no_improvement, best_values):
+            loss = self._train_epoch(X, Y, w, label_weight, alpha, n, seed, e)
+            proba = self.model(X_val, training=False)
+            score = graph_score(scoring, proba, on, known, w_val, threshold, label_weight)
+            no_improvement = tf.where(score < best + tol, no_improvement + 1, 0)
+            better = score > best
+            best_values = [
+                tf.where(better, v.value, b) for v, b in zip(variables, best_values, strict=True)
+            ]
+            return (
+                e + 1,
+                losses.write(e, loss),
+                scores.write(e, score),
+                tf.where(better, score, best),
+                tf.where(better, e, best_epoch),
+                no_improvement,
+                best_values,
+            )
+
+        def running(e, losses, scores, best, best_epoch, no_improvement, best_values):
+            return (e < n_epochs) & (no_improvement <= patience)
+
+        start = (
+            tf.constant(0),
+            tf.TensorArray(tf.float32, size=n_epochs),
+            tf.TensorArray(tf.float32, size=n_epochs),
+            tf.constant(-np.inf, tf.float32),
+            tf.constant(-1),
+            tf.constant(0),
+            [v.value for v in variables],
+        )
+        e, losses, scores, _, best_epoch, _, best_values = tf.while_loop(running, epoch, start)
+        return losses.stack()[:e], scores.stack()[:e], best_epoch, best_values
 
     def load(self, model, optimizer, data):
         """Put ``model``'s weights, a fresh optimizer state and ``data`` into the loop."""
@@ -406,6 +477,55 @@ class TensorFlowLoop(_Loop):
             losses = self._fn(*self._inputs, *epochs)
         return losses.numpy().astype(float)
 
+    def _trace_stopping(self, scoring, jit):
+        tf = self._tf
+        n_features, n_labels = self.n_features, self._signature[1].shape[1]
+        signature = [
+            *self._signature[:7],
+            tf.TensorSpec([], tf.int32),  # epochs
+            tf.TensorSpec([None, n_features], tf.float32),  # validation rows
+            tf.TensorSpec([None, n_labels], tf.float32),  # their labels that are on
+            tf.TensorSpec([None, n_labels], tf.float32),  # and known
+            tf.TensorSpec([None], tf.float32),  # their weights
+            tf.TensorSpec([n_labels], tf.float32),  # threshold
+            tf.TensorSpec([], tf.int32),  # n_iter_no_change
+            tf.TensorSpec([], tf.float32),  # tol
+        ]
+        fn = tf.function(
+            lambda *args: self._epochs_stopping(scoring, *args),
+            input_signature=signature,
+            jit_compile=jit,
+        )
+        return fn.get_concrete_function()
+
+    def run_stopping(self, stopping, epochs):
+        """Train with early stopping inside the compiled function; the mean loss of each
+        epoch run. ``stopping`` receives the scores and the best epoch's weights."""
+        tf = self._tf
+        scoring = stopping.graph["scoring"]
+        key = (scoring, self._jit)
+        if key not in self._stopping_fns:
+            self._stopping_fns[key] = self._trace_stopping(scoring, self._jit)
+        args = (
+            *self._inputs,
+            tf.constant(epochs, tf.int32),
+            *(tf.convert_to_tensor(a) for a in validation_arrays(stopping)),
+            tf.constant(stopping.n_iter_no_change, tf.int32),
+            tf.constant(stopping.tol, tf.float32),
+        )
+        try:
+            losses, scores, best_epoch, best = self._stopping_fns[key](*args)
+        except (tf.errors.InvalidArgumentError, tf.errors.UnimplementedError):
+            if not self._jit:
+                raise
+            # As in run: a layer without an XLA kernel; nothing was trained.
+            self._jit = False
+            self._fn = self._trace(jit=False)
+            return self.run_stopping(stopping, epochs)
+        best_weights = [v.numpy() for v in best] if int(best_epoch) >= 0 else None
+        stopping.record(scores.numpy(), best_weights)
+        return losses.numpy().astype(float)
+
     def predict_proba(self, X, batch_size=8192):
         """Probabilities from the loop's current weights."""
         out = [
@@ -439,6 +559,9 @@ class JaxLoop(_Loop):
         self._jax = jax
         self._sparse = sparse
         self._fn = jax.jit(self._epochs, static_argnames=("n_epochs",))
+        self._fn_stopping = jax.jit(
+            self._epochs_stopping, static_argnames=("n_epochs", "scoring", "fold")
+        )
         self._grad = jax.value_and_grad(self._loss, has_aux=True)
         self._forward = jax.jit(self._proba)
         self._state = None
@@ -468,38 +591,96 @@ class JaxLoop(_Loop):
         shape = jax.ShapeDtypeStruct((self.batch_size, self.n_features), np.float32)
         return jax.pure_callback(self._sparse_rows, shape, idx)
 
-    def _epochs(self, state, X, Y, w, label_weight, alpha, n, key, epoch_start, n_epochs):
+    def _train_epoch(self, state, X, Y, w, label_weight, alpha, n, key, epoch, fold=None):
+        """One epoch of mini-batch steps in the order drawn for ``(key, epoch)``: the new
+        state and the epoch's mean loss. With ``fold`` (the batched trainer, ``_batched``),
+        ``X`` and ``Y`` stack the data of several folds and this network trains on
+        ``X[fold]``, ``Y[fold]``."""
         jax = self._jax
         jnp = jax.numpy
         bs = self.batch_size
-        length = Y.shape[0]
+        length = w.shape[0]
         is_real = jnp.arange(length) < n
         n_batches = (n + bs - 1) // bs
+        keys = jax.random.randint(jax.random.fold_in(key, epoch), (length,), 0, _KEY_MAX, jnp.int32)
+        order = jnp.argsort(jnp.where(is_real, keys, _KEY_MAX)).astype(jnp.int32)
+
+        def batch(b, carry):
+            (trainable, non_trainable, opt_vars), total = carry
+            idx = jax.lax.dynamic_slice(order, (b * bs,), (bs,))
+            mask = (b * bs + jnp.arange(bs) < n).astype(jnp.float32)
+            if fold is None:
+                x, y = self._rows(X, idx), Y[idx]
+            else:
+                x, y = X[fold, idx], Y[fold, idx]
+            sw = w[idx] * mask
+            count = mask.sum()
+            (loss, non_trainable), grads = self._grad(
+                trainable, non_trainable, x, y, sw, label_weight, alpha, count
+            )
+            trainable, opt_vars = self.optimizer.stateless_apply(opt_vars, grads, trainable)
+            return (trainable, non_trainable, opt_vars), total + loss * count
+
+        state, total = jax.lax.fori_loop(0, n_batches, batch, (state, jnp.float32(0)))
+        return state, total / n
+
+    def _epochs(self, state, X, Y, w, label_weight, alpha, n, key, epoch_start, n_epochs):
+        jnp = self._jax.numpy
 
         def epoch(state, e):
-            keys = jax.random.randint(
-                jax.random.fold_in(key, epoch_start + e), (length,), 0, _KEY_MAX, jnp.int32
+            return self._train_epoch(state, X, Y, w, label_weight, alpha, n, key, epoch_start + e)
+
+        return self._jax.lax.scan(epoch, state, jnp.arange(n_epochs))
+
+    def _epochs_stopping(self, state, data, validation, rule, *, n_epochs, scoring, fold=None):
+        """Every epoch with early stopping (:class:`EarlyStopping`'s rule) in the program.
+
+        ``data`` is ``(X, Y, w, label_weight, alpha, n, key)``, ``validation`` the
+        validation rows' ``(X, on, known, w, threshold)``, ``rule`` the ``(patience,
+        tol)``. Returns the final state, the number of epochs run, every epoch's loss and
+        score (zero after the last epoch run), the index of the best epoch (-1 if no
+        score was a number) and its ``(trainable, non_trainable)`` values.
+        """
+        jax = self._jax
+        jnp = jax.numpy
+        X, Y, w, label_weight, alpha, n, key = data
+        X_val, on, known, w_val, threshold = validation
+        patience, tol = rule
+
+        def epoch(carry):
+            e, state, losses, scores, best, best_epoch, no_improvement, best_values = carry
+            state, loss = self._train_epoch(
+                state, X, Y, w, label_weight, alpha, n, key, e, fold=fold
             )
-            order = jnp.argsort(jnp.where(is_real, keys, _KEY_MAX)).astype(jnp.int32)
+            proba = self._proba(state[0], state[1], X_val)
+            score = graph_score(scoring, proba, on, known, w_val, threshold, label_weight)
+            no_improvement = jnp.where(score < best + tol, no_improvement + 1, 0)
+            better = score > best
+            best_values = jax.tree.map(
+                lambda v, b: jnp.where(better, v, b), (state[0], state[1]), best_values
+            )
+            return (
+                e + 1,
+                state,
+                losses.at[e].set(loss),
+                scores.at[e].set(score),
+                jnp.where(better, score, best),
+                jnp.where(better, e, best_epoch),
+                no_improvement,
+                best_values,
+            )
 
-            def batch(b, carry):
-                (trainable, non_trainable, opt_vars), total = carry
-                idx = jax.lax.dynamic_slice(order, (b * bs,), (bs,))
-                mask = (b * bs + jnp.arange(bs) < n).astype(jnp.float32)
-                x = self._rows(X, idx)
-                y = Y[idx]
-                sw = w[idx] * mask
-                count = mask.sum()
-                (loss, non_trainable), grads = self._grad(
-                    trainable, non_trainable, x, y, sw, label_weight, alpha, count
-                )
-                trainable, opt_vars = self.optimizer.stateless_apply(opt_vars, grads, trainable)
-                return (trainable, non_trainable, opt_vars), total + loss * count
+        def running(carry):
+            e, no_improvement = carry[0], carry[6]
+            return (e < n_epochs) & (no_improvement <= patience)
 
-            state, total = jax.lax.fori_loop(0, n_batches, batch, (state, jnp.float32(0)))
-            return state, total / n
-
-        return jax.lax.scan(epoch, state, jnp.arange(n_epochs))
+        zeros = jnp.zeros(n_epochs, jnp.float32)
+        start = (0, state, zeros, zeros, -jnp.inf, -1, 0, (state[0], state[1]))
+        start = jax.tree.map(jnp.asarray, start)
+        e, state, losses, scores, _, best_epoch, _, best_values = jax.lax.while_loop(
+            running, epoch, start
+        )
+        return state, e, losses, scores, best_epoch, best_values
 
     def load(self, model, optimizer, data):
         """Take ``model``'s weights, a fresh optimizer state and ``data`` as the loop's state."""
@@ -532,6 +713,27 @@ class JaxLoop(_Loop):
             self._state, *self._inputs, epoch_start, n_epochs=int(n_epochs)
         )
         return np.asarray(losses, dtype=float)
+
+    def run_stopping(self, stopping, epochs):
+        """Train with early stopping inside the compiled program; the mean loss of each
+        epoch run. ``stopping`` receives the scores and the best epoch's weights."""
+        jax = self._jax
+        validation = tuple(jax.device_put(a) for a in validation_arrays(stopping))
+        rule = (np.int32(stopping.n_iter_no_change), np.float32(stopping.tol))
+        self._state, n_run, losses, scores, best_epoch, best = self._fn_stopping(
+            self._state,
+            self._inputs,
+            validation,
+            rule,
+            n_epochs=int(epochs),
+            scoring=stopping.graph["scoring"],
+        )
+        n_run = int(n_run)
+        best_weights = None
+        if int(best_epoch) >= 0:
+            best_weights = [np.array(v) for v in best[0] + best[1]]
+        stopping.record(np.asarray(scores)[:n_run], best_weights)
+        return np.asarray(losses, dtype=float)[:n_run]
 
     def predict_proba(self, X, batch_size=8192):
         """Probabilities from the loop's current weights."""

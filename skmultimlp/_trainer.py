@@ -111,7 +111,14 @@ def train(
         loop_model, loop_optimizer = template() if key is not None else (model, optimizer)
         loop = make_loop(loop_model, loop_optimizer, **shape)
     loop.load(model, optimizer, data)
-    # One call runs every epoch, unless something has to happen between epochs.
+    if stopping is not None and not verbose and not data.sparse:
+        # Early stopping inside the compiled function: one call, no Python per epoch.
+        losses = loop.run_stopping(stopping, epochs).tolist()
+        loop.store(model, stopping.best_weights)
+        POOL.checkin(key, loop)
+        return losses
+    # One call runs every epoch, unless something has to happen between epochs: a
+    # progress bar, or early stopping on sparse rows that stay on the host.
     chunk = 1 if (verbose or stopping is not None) else epochs
     losses = []
     with tqdm(total=epochs, unit="epoch", disable=not verbose, file=sys.stderr) as bar:

@@ -310,6 +310,59 @@ def test_early_stopping_keeps_the_best_epochs_weights(data):
     np.testing.assert_allclose(stopped.predict_proba(X), short.predict_proba(X), rtol=1e-5)
 
 
+@pytest.mark.parametrize("scoring", ["loss", "f1_macro"])
+def test_early_stopping_in_the_compiled_loop_equals_the_host_rule(data, scoring):
+    # verbose=1 runs one epoch per call and applies the rule in Python (the progress bar
+    # needs each epoch); verbose=0 runs the rule inside the compiled function.
+    X, y = data
+    params = dict(
+        hidden_layer_sizes=(16,),
+        epochs=60,
+        learning_rate=0.05,
+        early_stopping=True,
+        n_iter_no_change=3,
+        tol=0.03,  # some improvements count, smaller ones do not (MLPClassifier's rule)
+        scoring=scoring,
+        random_state=0,
+    )
+    in_graph = KerasMultiLabelClassifier(**params).fit(X, y)
+    on_host = KerasMultiLabelClassifier(**params, verbose=1).fit(X, y)
+    assert in_graph.n_iter_ == on_host.n_iter_ < params["epochs"]
+    best = int(np.argmax(on_host.validation_scores_))
+    assert int(np.argmax(in_graph.validation_scores_)) == best
+    np.testing.assert_allclose(in_graph.validation_scores_, on_host.validation_scores_, rtol=1e-6)
+    np.testing.assert_allclose(in_graph.loss_curve_, on_host.loss_curve_, rtol=1e-6)
+    assert in_graph.best_validation_score_ == pytest.approx(on_host.best_validation_score_)
+    for a, b in zip(in_graph.model_.get_weights(), on_host.model_.get_weights(), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+def test_a_default_fit_makes_one_call_into_the_compiled_loop(data, monkeypatch):
+    # Early stopping on: the whole fit, validation passes and weight copies included, is
+    # one call of the compiled function; nothing returns to Python between epochs.
+    X, y = data
+    calls = []
+    real_make_loop = trainer.make_loop
+
+    def counting_make_loop(*args, **kwargs):
+        loop = real_make_loop(*args, **kwargs)
+        for name in ("run", "run_stopping", "predict_proba", "weights"):
+            method = getattr(loop, name)
+            monkeypatch.setattr(
+                loop, name, lambda *a, _m=method, _n=name, **k: calls.append(_n) or _m(*a, **k)
+            )
+        return loop
+
+    monkeypatch.setattr(trainer, "make_loop", counting_make_loop)
+    monkeypatch.setattr(trainer, "POOL", LoopPool())
+    monkeypatch.setattr(EarlyStopping, "update", lambda *a: pytest.fail("the rule ran in Python"))
+    clf = KerasMultiLabelClassifier(
+        (16,), epochs=40, learning_rate=0.05, early_stopping=True, random_state=0
+    ).fit(X, y)
+    assert calls == ["run_stopping"]
+    assert 1 < clf.n_iter_ == len(clf.validation_scores_)
+
+
 # Early stopping with sample weights and missing labels, checked through the public API
 # against scikit-learn: which epoch is kept, and the validation score itself.
 ES_PARAMS = dict(
