@@ -28,7 +28,7 @@ demo: $(VENV)/.installed
 # The whole suite on Keras' default TensorFlow backend, then the estimator and trainer
 # tests again on the JAX backend; then a strict build of the documentation site.
 JAX_TESTS := tests/test_classifier.py tests/test_trainer.py tests/test_network.py tests/test_scikeras.py \
-	tests/test_sklearn_checks.py tests/test_cache.py
+	tests/test_sklearn_checks.py tests/test_cache.py tests/test_search.py
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m ruff check skmultimlp tests benchmarks

@@ -12,6 +12,7 @@ fits (threads) never share one; a second concurrent fit with the same key compil
 import json
 import threading
 import types
+import weakref
 from collections import OrderedDict
 
 import keras
@@ -123,16 +124,13 @@ def loop_key(model, optimizer, **shape):
         return None
     names = {name: f"#{i}" for i, name in enumerate(_layer_names(config))}
     names[model.name] = "#model"
-    opt_config = dict(optimizer.get_config())
-    opt_config.pop("name", None)
-    if not isinstance(opt_config.get("learning_rate"), dict):  # a schedule stays in the key
-        opt_config.pop("learning_rate", None)
-    description = {
-        "backend": keras.backend.backend(),
-        "model": _canonical(config, names),
-        "optimizer": [type(optimizer).__qualname__, opt_config],
-        **shape,
-    }
+    description = {"backend": keras.backend.backend(), "model": _canonical(config, names), **shape}
+    if optimizer is not None:  # None: the network alone (a compiled forward pass)
+        opt_config = dict(optimizer.get_config())
+        opt_config.pop("name", None)
+        if not isinstance(opt_config.get("learning_rate"), dict):  # a schedule stays in
+            opt_config.pop("learning_rate", None)
+        description["optimizer"] = [type(optimizer).__qualname__, opt_config]
     return json.dumps(description, sort_keys=True, default=repr)
 
 
@@ -180,3 +178,62 @@ class LoopPool:
 
 
 POOL = LoopPool()
+
+
+class CompiledForward:
+    """Compiled inference passes (JAX), one per network architecture, shared by models.
+
+    ``model(X)`` in JAX's eager mode dispatches every operation from Python (about
+    15 ms for a small MLP); a ``jax.jit`` of the architecture's ``stateless_call``,
+    given each model's own variables, computes the same in well under a millisecond.
+    Each model's architecture key (:func:`loop_key` without an optimizer) is computed
+    once and kept as long as the model lives.
+    """
+
+    def __init__(self, maxsize=MAX_LOOPS):
+        self.maxsize = maxsize
+        self._by_key = OrderedDict()  # architecture key -> jitted function
+        self._by_model = weakref.WeakKeyDictionary()  # model -> jitted function or None
+        self._lock = threading.Lock()
+
+    def __call__(self, model):
+        """A function of a float32 batch giving ``model``'s probabilities, or None
+        (not the JAX backend, or a model whose configuration does not describe it)."""
+        if keras.backend.backend() != "jax":
+            return None
+        with self._lock:
+            if model in self._by_model:
+                jitted = self._by_model[model]
+            else:
+                jitted = self._jitted(model)
+                self._by_model[model] = jitted
+        if jitted is None:
+            return None
+
+        def forward(x):
+            trainable = [v.value for v in model.trainable_variables]
+            non_trainable = [v.value for v in model.non_trainable_variables]
+            return jitted(trainable, non_trainable, x)
+
+        return forward
+
+    def _jitted(self, model):
+        key = loop_key(model, None)
+        if key is None:
+            return None
+        if key not in self._by_key:
+            import jax
+
+            template = model  # any model of the architecture: it brings only the layers
+
+            def proba(trainable, non_trainable, x):
+                return template.stateless_call(trainable, non_trainable, x, training=False)[0]
+
+            self._by_key[key] = jax.jit(proba)
+            while len(self._by_key) > self.maxsize:
+                self._by_key.popitem(last=False)
+        self._by_key.move_to_end(key)
+        return self._by_key[key]
+
+
+FORWARD = CompiledForward()

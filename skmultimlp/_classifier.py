@@ -15,6 +15,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._batched import PRETRAINED, PreparedFit, fit_key
 from ._early_stopping import SCORES as _STOPPING_SCORES
 from ._early_stopping import split_validation, uses_early_stopping
 from ._label_weights import label_log_odds, label_weights
@@ -441,6 +442,34 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         self : KerasMultiLabelClassifier
             The fitted estimator.
         """
+        prepared = self._prepare_fit(X, y, sample_weight)
+        if prepared.fitted is not None:  # trained already, with others (BatchedGridSearchCV)
+            self.__dict__.update(prepared.fitted)
+            return self
+        losses = train(
+            prepared.network,
+            prepared.optimizer,
+            prepared.data,
+            template=prepared.template,
+            epochs=prepared.epochs,
+            batch_size=prepared.batch_size,
+            verbose=self.verbose,
+            # Keras attaches the model to a callback and may keep state on it: the user's
+            # callback objects stay as they were passed.
+            callbacks=copy.deepcopy(self.callbacks),
+            stopping=prepared.stopping,
+        )
+        return self._finish_fit(prepared, losses)
+
+    def _prepare_fit(self, X, y, sample_weight, *, pretrained=True):
+        """Check the parameters and data and build what training this fit needs.
+
+        Returns a :class:`~skmultimlp._batched.PreparedFit`: the network, optimizer,
+        training data and early-stopping rule, and the fit's ``key`` (its parameters and
+        data). When a :class:`~skmultimlp.model_selection.BatchedGridSearchCV` trained
+        this very fit already (same key), ``fitted`` holds its fitted attributes instead
+        and nothing is built.
+        """
         hidden, epochs, batch_size = self._validate_params()
         if y is None:
             raise ValueError(
@@ -452,6 +481,10 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         _check_known_labels(Y, classes)
         n_samples, n_labels = Y.shape
         weights, weight_mean = _check_sample_weight(sample_weight, n_samples)
+        key = fit_key(self, X, Y, weights)
+        fitted = PRETRAINED.get(key) if pretrained else None
+        if fitted is not None:
+            return PreparedFit(key=key, fitted=fitted)
         label_weight = label_weights(self.label_weight, Y, classes)
         threshold = _check_threshold(self.threshold, n_labels)
         rng = check_random_state(self.random_state)
@@ -470,8 +503,8 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
 
         network, optimizer = make_network(rng)
         stopping = None
-        self.do_early_stopping_ = uses_early_stopping(self.early_stopping, Y)
-        if self.do_early_stopping_:
+        do_early_stopping = uses_early_stopping(self.early_stopping, Y)
+        if do_early_stopping:
             X, Y, weights, stopping, kept_mean = split_validation(
                 X,
                 Y,
@@ -501,27 +534,32 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
             # weights rescaled to mean 1, that is alpha divided by their original mean.
             alpha=self.alpha / weight_mean,
         )
-        losses = train(
-            network,
-            optimizer,
-            data,
-            template=lambda: make_network(np.random.RandomState(0)),
+        return PreparedFit(
+            key=key,
+            network=network,
+            optimizer=optimizer,
+            data=data,
+            stopping=stopping,
             epochs=epochs,
             batch_size=batch_size,
-            verbose=self.verbose,
-            # Keras attaches the model to a callback and may keep state on it: the user's
-            # callback objects stay as they were passed.
-            callbacks=copy.deepcopy(self.callbacks),
-            stopping=stopping,
+            template=lambda: make_network(np.random.RandomState(0)),
+            attributes=dict(
+                do_early_stopping_=do_early_stopping,
+                label_weight_=label_weight,
+                classes_=classes,
+            ),
         )
-        self.loss_curve_ = losses
+
+    def _finish_fit(self, prepared, losses):
+        """Set the fitted attributes from a trained :meth:`_prepare_fit`; return self."""
+        stopping = prepared.stopping
+        self.__dict__.update(prepared.attributes)
+        self.loss_curve_ = list(losses)
         self.n_iter_ = len(losses)
         self.best_loss_ = None if stopping else min(losses)
         self.validation_scores_ = stopping.scores if stopping else None
         self.best_validation_score_ = stopping.best_score if stopping else None
-        self.model_ = network
-        self.label_weight_ = label_weight
-        self.classes_ = classes
+        self.model_ = prepared.network
         return self
 
     def predict_proba(self, X):

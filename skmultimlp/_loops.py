@@ -23,6 +23,7 @@ import keras
 import numpy as np
 import scipy.sparse as sp
 
+from ._cache import FORWARD
 from ._early_stopping import graph_score
 from ._targets import MISSING
 
@@ -140,9 +141,11 @@ def _learning_rate(optimizer):
 
 
 def predict_proba(model, X, batch_size=8192):
-    """Sigmoid outputs of ``model`` for ``X``, computed a batch at a time."""
+    """Sigmoid outputs of ``model`` for ``X``, computed a batch at a time (by the
+    architecture's compiled forward pass on JAX, :data:`_cache.FORWARD`)."""
+    forward = FORWARD(model) or (lambda x: model(x, training=False))
     out = [
-        np.asarray(model(dense_batch(X, slice(i, i + batch_size)), training=False))
+        np.asarray(forward(dense_batch(X, slice(i, i + batch_size))))
         for i in range(0, X.shape[0], batch_size)
     ]
     return np.concatenate(out, axis=0)

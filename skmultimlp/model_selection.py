@@ -57,9 +57,11 @@ import copy
 import numpy as np
 from iterstrat import ml_stratifiers as _iterstrat
 
+from ._search import BatchedGridSearchCV
 from ._targets import MISSING, encode_targets
 
 __all__ = [
+    "BatchedGridSearchCV",
     "MultilabelStratifiedKFold",
     "MultilabelStratifiedShuffleSplit",
     "RepeatedMultilabelStratifiedKFold",
