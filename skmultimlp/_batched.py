@@ -16,6 +16,7 @@ estimator's parameters and its validated data): ``KerasMultiLabelClassifier.fit`
 a matching fit from there instead of training again.
 """
 
+import copy
 import dataclasses
 import hashlib
 import os
@@ -139,7 +140,8 @@ def train_many(prepared_fits, *, callbacks=None):
                 epochs=prepared.epochs,
                 batch_size=prepared.batch_size,
                 verbose=0,
-                callbacks=callbacks,
+                # Each network runs its own copies: the objects passed stay unchanged.
+                callbacks=copy.deepcopy(callbacks),
                 stopping=prepared.stopping,
             )
         else:

@@ -15,11 +15,11 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._batched import PRETRAINED, PreparedFit, fit_key
+from ._batched import PRETRAINED, PreparedFit, fit_key, train_many
 from ._early_stopping import SCORES as _STOPPING_SCORES
 from ._early_stopping import split_validation, uses_early_stopping
 from ._label_weights import label_log_odds, label_weights
-from ._network import ACTIVATIONS, build_network, set_output_bias
+from ._network import ACTIVATIONS, average_networks, build_network, set_output_bias
 from ._network_file import network_from_bytes, network_state
 from ._targets import MISSING, encode_targets, transform_targets
 from ._trainer import FitData, train
@@ -308,6 +308,7 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         n_iter_no_change=10,
         tol=1e-4,
         label_weight=None,
+        n_networks=1,
         callbacks=None,
         random_state=None,
         verbose=0,
@@ -328,6 +329,7 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
         self.label_weight = label_weight
+        self.n_networks = n_networks
         self.callbacks = callbacks
         self.random_state = random_state
         self.verbose = verbose
@@ -418,6 +420,7 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         for name in ("validation_fraction", "tol"):
             if np.isnan(getattr(self, name)):
                 raise ValueError(f"{name} must be a number, got nan.")
+        check_scalar(self.n_networks, "n_networks", numbers.Integral, min_val=1)
         _check_callbacks(self.callbacks)
         check_scalar(self.verbose, "verbose", numbers.Integral, min_val=0)
         return hidden, epochs, batch_size
@@ -442,10 +445,13 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         self : KerasMultiLabelClassifier
             The fitted estimator.
         """
-        prepared = self._prepare_fit(X, y, sample_weight)
-        if prepared.fitted is not None:  # trained already, with others (BatchedGridSearchCV)
-            self.__dict__.update(prepared.fitted)
+        fits = self._prepare_fit(X, y, sample_weight)
+        if fits[0].fitted is not None:  # trained already, with others (BatchedGridSearchCV)
+            self.__dict__.update(fits[0].fitted)
             return self
+        if len(fits) > 1:  # an ensemble: one program for all its networks where possible
+            return self._finish_fit(fits, train_many(fits, callbacks=self.callbacks))
+        (prepared,) = fits
         losses = train(
             prepared.network,
             prepared.optimizer,
@@ -459,15 +465,16 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
             callbacks=copy.deepcopy(self.callbacks),
             stopping=prepared.stopping,
         )
-        return self._finish_fit(prepared, losses)
+        return self._finish_fit(fits, [losses])
 
     def _prepare_fit(self, X, y, sample_weight, *, pretrained=True):
         """Check the parameters and data and build what training this fit needs.
 
-        Returns a :class:`~skmultimlp._batched.PreparedFit`: the network, optimizer,
-        training data and early-stopping rule, and the fit's ``key`` (its parameters and
-        data). When a :class:`~skmultimlp.model_selection.BatchedGridSearchCV` trained
-        this very fit already (same key), ``fitted`` holds its fitted attributes instead
+        Returns a list of :class:`~skmultimlp._batched.PreparedFit`, one per network
+        (``n_networks``): its network, optimizer, training data and early-stopping rule,
+        with the fit's ``key`` (its parameters and data). When a
+        :class:`~skmultimlp.model_selection.BatchedGridSearchCV` trained this very fit
+        already (same key), the one item's ``fitted`` holds its fitted attributes instead
         and nothing is built.
         """
         hidden, epochs, batch_size = self._validate_params()
@@ -484,10 +491,58 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         key = fit_key(self, X, Y, weights)
         fitted = PRETRAINED.get(key) if pretrained else None
         if fitted is not None:
-            return PreparedFit(key=key, fitted=fitted)
+            return [PreparedFit(key=key, fitted=fitted)]
         label_weight = label_weights(self.label_weight, Y, classes)
         threshold = _check_threshold(self.threshold, n_labels)
         rng = check_random_state(self.random_state)
+        do_early_stopping = uses_early_stopping(self.early_stopping, Y)
+        attributes = dict(
+            do_early_stopping_=do_early_stopping,
+            label_weight_=label_weight,
+            classes_=classes,
+        )
+        fits = []
+        for _ in range(self.n_networks):
+            # One network draws its seeds from rng itself (as before ensembles existed);
+            # each network of an ensemble from its own generator seeded by rng.
+            member_rng = (
+                rng if self.n_networks == 1 else np.random.RandomState(rng.randint(_MAX_SEED))
+            )
+            fit = self._prepare_network(
+                X,
+                Y,
+                weights,
+                weight_mean,
+                rng=member_rng,
+                classes=classes,
+                hidden=hidden,
+                epochs=epochs,
+                batch_size=batch_size,
+                label_weight=label_weight,
+                threshold=threshold,
+                do_early_stopping=do_early_stopping,
+            )
+            fit.key, fit.attributes = key, attributes
+            fits.append(fit)
+        return fits
+
+    def _prepare_network(
+        self,
+        X,
+        Y,
+        weights,
+        weight_mean,
+        *,
+        rng,
+        classes,
+        hidden,
+        epochs,
+        batch_size,
+        label_weight,
+        threshold,
+        do_early_stopping,
+    ):
+        """One network's part of :meth:`_prepare_fit`, its seeds drawn from ``rng``."""
 
         def make_network(rng):
             return build_network(
@@ -503,7 +558,6 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
 
         network, optimizer = make_network(rng)
         stopping = None
-        do_early_stopping = uses_early_stopping(self.early_stopping, Y)
         if do_early_stopping:
             X, Y, weights, stopping, kept_mean = split_validation(
                 X,
@@ -535,7 +589,7 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
             alpha=self.alpha / weight_mean,
         )
         return PreparedFit(
-            key=key,
+            key=None,
             network=network,
             optimizer=optimizer,
             data=data,
@@ -543,23 +597,25 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
             epochs=epochs,
             batch_size=batch_size,
             template=lambda: make_network(np.random.RandomState(0)),
-            attributes=dict(
-                do_early_stopping_=do_early_stopping,
-                label_weight_=label_weight,
-                classes_=classes,
-            ),
         )
 
-    def _finish_fit(self, prepared, losses):
-        """Set the fitted attributes from a trained :meth:`_prepare_fit`; return self."""
-        stopping = prepared.stopping
-        self.__dict__.update(prepared.attributes)
-        self.loss_curve_ = list(losses)
-        self.n_iter_ = len(losses)
-        self.best_loss_ = None if stopping else min(losses)
+    def _finish_fit(self, fits, losses):
+        """Set the fitted attributes from the trained :meth:`_prepare_fit`; return self.
+
+        With several networks, ``model_`` averages their probabilities and the training
+        curves and early-stopping results are the first network's.
+        """
+        first, stopping = fits[0], fits[0].stopping
+        self.__dict__.update(first.attributes)
+        self.loss_curve_ = list(losses[0])
+        self.n_iter_ = len(losses[0])
+        self.best_loss_ = None if stopping else min(losses[0])
         self.validation_scores_ = stopping.scores if stopping else None
         self.best_validation_score_ = stopping.best_score if stopping else None
-        self.model_ = prepared.network
+        if len(fits) == 1:
+            self.model_ = first.network
+        else:
+            self.model_ = average_networks([fit.network for fit in fits])
         return self
 
     def predict_proba(self, X):

@@ -90,6 +90,22 @@ def build_mlp(n_features, n_labels, hidden_layer_sizes, activation, rng, dropout
     return keras.Model(inputs, outputs, name="multilabel_mlp")
 
 
+def average_networks(networks):
+    """One model whose output is the mean of ``networks``' outputs (an ensemble).
+
+    Each network becomes a named sub-model (``network_0``, ``network_1``...) of a
+    functional model with Keras' ``Average`` layer on top, so the ensemble saves, loads
+    and predicts as any Keras model.
+    """
+    inputs = keras.Input(shape=networks[0].inputs[0].shape[1:], name="features")
+    outputs = [
+        keras.Model(network.inputs[0], network.outputs[0], name=f"network_{i}")(inputs)
+        for i, network in enumerate(networks)
+    ]
+    averaged = keras.layers.Average(name=OUTPUT_LAYER)(outputs)
+    return keras.Model(inputs, averaged, name="multilabel_mlp_ensemble")
+
+
 def set_output_bias(network, bias):
     """Load ``bias`` (one value per label) into the default network's output layer.
 

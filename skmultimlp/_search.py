@@ -142,16 +142,17 @@ error_score, return_train_score
                 weights = None if sample_weight is None else _safe_indexing(sample_weight, train)
                 fitted = clone(classifier)
                 try:
-                    fit = fitted._prepare_fit(X_train, y_train, weights, pretrained=False)
+                    fits = fitted._prepare_fit(X_train, y_train, weights, pretrained=False)
                 except (ValueError, TypeError):
                     continue  # scikit-learn's own fit raises it, or scores error_score
-                _share_arrays(fit, shared)
-                prepared.append((fitted, fit))
-        losses = train_many([fit for _, fit in prepared])
+                for fit in fits:
+                    _share_arrays(fit, shared)
+                prepared.append((fitted, fits))
+        losses = iter(train_many([fit for _, fits in prepared for fit in fits]))
         trained = {}
-        for (fitted, fit), curve in zip(prepared, losses, strict=True):
-            fitted._finish_fit(fit, curve)
-            trained[fit.key] = {k: v for k, v in vars(fitted).items() if k.endswith("_")}
+        for fitted, fits in prepared:
+            fitted._finish_fit(fits, [next(losses) for _ in fits])
+            trained[fits[0].key] = {k: v for k, v in vars(fitted).items() if k.endswith("_")}
         return trained
 
 

@@ -596,3 +596,33 @@ def test_output_bias_prior_is_each_labels_log_odds_among_known_entries(data):
     # The next fit (through the same cached loop) starts from zeros again.
     zeros = KerasMultiLabelClassifier(**once).fit(X, y, sample_weight=sw)
     np.testing.assert_allclose(zeros.model_.get_layer("labels").bias.numpy(), 0.0, atol=1e-6)
+
+
+def test_n_networks_averages_independently_seeded_networks(data):
+    # An ensemble of 3 is the mean of 3 single fits seeded by draws from random_state:
+    # each network has its own initial weights, Dropout masks, shuffling, validation
+    # split and early stopping (trained as one program on JAX, one by one on TF).
+    X, y = data
+    params = dict(
+        hidden_layer_sizes=(8,),
+        epochs=15,
+        learning_rate=0.03,
+        early_stopping=True,
+        n_iter_no_change=2,
+        dropout=0.2,
+    )
+    ensemble = KerasMultiLabelClassifier(**params, n_networks=3, random_state=0).fit(X, y)
+    rng = np.random.RandomState(0)
+    singles = [
+        KerasMultiLabelClassifier(**params, random_state=rng.randint(2**31 - 1)).fit(X, y)
+        for _ in range(3)
+    ]
+    assert len({s.n_iter_ for s in singles}) > 1  # they stopped at different epochs
+    expected = np.mean([s.predict_proba(X) for s in singles], axis=0)
+    np.testing.assert_allclose(ensemble.predict_proba(X), expected, rtol=1e-5, atol=1e-6)
+    assert ensemble.loss_curve_ == pytest.approx(singles[0].loss_curve_, rel=1e-5)
+    assert ensemble.n_iter_ == singles[0].n_iter_
+    loaded = pickle.loads(pickle.dumps(ensemble))
+    np.testing.assert_array_equal(loaded.predict_proba(X), ensemble.predict_proba(X))
+    with pytest.raises(ValueError, match="n_networks == 0, must be >= 1"):
+        KerasMultiLabelClassifier(n_networks=0).fit(X, y)

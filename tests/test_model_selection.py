@@ -67,13 +67,14 @@ SPLITTERS = {
 }
 
 
-def test_public_names_are_iterstrat_subclasses():
-    assert sorted(model_selection.__all__) == [
+def test_public_names_are_iterstrat_subclasses_and_the_batched_search():
+    splitters = [
         "MultilabelStratifiedKFold",
         "MultilabelStratifiedShuffleSplit",
         "RepeatedMultilabelStratifiedKFold",
     ]
-    for name in model_selection.__all__:
+    assert sorted(model_selection.__all__) == ["BatchedGridSearchCV", *splitters]
+    for name in splitters:
         assert issubclass(getattr(model_selection, name), getattr(ml_stratifiers, name))
 
 
