@@ -197,6 +197,14 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         ``n_negative / n_positive`` of its known training entries, kept within
         [1/100, 100]; a dict maps label names (``classes_``) to weights, others get 1.
         It multiplies with ``sample_weight``.
+    n_networks : int, default=1
+        Number of networks trained and averaged (an ensemble). Each has its own seeds,
+        drawn from ``random_state``: initial weights, Dropout masks, shuffling and, with
+        early stopping, its own validation split and stopping epoch. ``predict_proba``
+        is the mean of their probabilities, and ``model_`` one Keras model that computes
+        it. On the JAX backend the networks train together as one vectorised program;
+        on TensorFlow one after another. Named as scikit-learn names ensemble sizes
+        (``n_estimators``), but counting networks inside this one estimator.
     callbacks : list of keras.callbacks.Callback, default=None
         Keras callbacks to run during training. Training then goes through Keras'
         ``model.fit`` (slower) instead of the compiled loop; results are reported the
@@ -218,11 +226,14 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Feature names, when ``X`` was a DataFrame with string column names.
     model_ : keras.Model
-        The trained network.
+        The trained network; with ``n_networks`` > 1, a model averaging the networks'
+        outputs, each a sub-model named ``network_0``, ``network_1``...
     label_weight_ : ndarray of shape (n_labels,)
         Positive-class weight of each label used in training (1 without ``label_weight``).
     loss_curve_ : list of float
-        Mean training loss of each epoch.
+        Mean training loss of each epoch. With ``n_networks`` > 1 this and the other
+        training attributes below (``best_loss_``, ``validation_scores_``,
+        ``best_validation_score_``, ``n_iter_``) are the first network's.
     best_loss_ : float or None
         Lowest training loss reached; None when the fit stopped early.
     validation_scores_ : list of float or None
@@ -268,7 +279,10 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
     (TensorFlow, XLA-compiled, or JAX), and that function is kept for later fits with the
     same architecture, optimizer settings, input width and batch size: the folds of a
     cross-validation and the candidates of a grid search compile once (``alpha`` is an
-    input of that function: one compilation serves every positive ``alpha``). Each fit starts
+    input of that function: one compilation serves every positive ``alpha``). Early
+    stopping runs inside that function too (validation score, patience and best weights),
+    so a fit is one call whether it stops early or not; with ``verbose`` > 0 it returns
+    after each epoch for the progress bar, with the same results. Each fit starts
     from its own seeded weights (and Dropout seeds) and a fresh optimizer, so results do
     not depend on the cache.
 
