@@ -26,6 +26,7 @@ ESTIMATOR_PARAMETERS = (
     "learning_rate",
     "model",
     "n_iter_no_change",
+    "n_networks",
     "output_bias_init",
     "random_state",
     "scoring",
