@@ -127,11 +127,18 @@ def train_many(prepared_fits, *, callbacks=None):
     fit's network receives its trained (or best epoch's) weights and its ``stopping``
     its scores, as ``_trainer.train`` does.
     """
-    losses = [None] * len(prepared_fits)
     groups = defaultdict(list)
     for i, prepared in enumerate(prepared_fits):
         group = None if callbacks else _shares_a_program(prepared)
-        if group is None:
+        if group is not None:
+            groups[repr(group)].append((i, group))
+    # A network alone in its group trains by itself (a vmap over one network rounds
+    # differently from the one-network program; over several it does not).
+    groups = [members for members in groups.values() if len(members) > 1]
+    batched = {i for members in groups for i, _ in members}
+    losses = [None] * len(prepared_fits)
+    for i, prepared in enumerate(prepared_fits):
+        if i not in batched:
             losses[i] = train(
                 prepared.network,
                 prepared.optimizer,
@@ -144,10 +151,8 @@ def train_many(prepared_fits, *, callbacks=None):
                 callbacks=copy.deepcopy(callbacks),
                 stopping=prepared.stopping,
             )
-        else:
-            groups[repr(group)].append((i, group))
     if groups:
-        for indices, curves in _train_groups(prepared_fits, list(groups.values())):
+        for indices, curves in _train_groups(prepared_fits, groups):
             for i, curve in zip(indices, curves, strict=True):
                 losses[i] = curve
     return losses
@@ -169,7 +174,7 @@ def _train_groups(prepared_fits, groups):
         if loop is None:
             loop = make_loop(*prepared_fits[indices[0]].template(), **shape)
         loops.append((key, loop))
-        n_chunks = min(len(indices), max(1, workers // len(groups)))
+        n_chunks = min(len(indices) // 2, max(1, workers // len(groups)))  # 2 or more each
         size = -(-len(indices) // n_chunks)
         for start in range(0, len(indices), size):
             chunk = indices[start : start + size]

@@ -77,14 +77,14 @@ error_score, return_train_score
     >>> X, y = make_multilabel_classification(n_samples=100, n_features=5,
     ...                                       n_classes=3, random_state=0)
     >>> search = BatchedGridSearchCV(
-    ...     KerasMultiLabelClassifier(epochs=3, random_state=0),
-    ...     {"hidden_layer_sizes": [(8,), (16,)], "learning_rate": [1e-3, 1e-2]},
-    ...     cv=3,
+    ...     KerasMultiLabelClassifier((8,), epochs=3, random_state=0),
+    ...     {"learning_rate": [1e-3, 1e-2]},
+    ...     cv=2,
     ... ).fit(X, y)
     >>> sorted(search.best_params_)
-    ['hidden_layer_sizes', 'learning_rate']
+    ['learning_rate']
     >>> search.cv_results_["mean_test_score"].shape
-    (4,)
+    (2,)
     """
 
     def fit(self, X, y=None, **params):
