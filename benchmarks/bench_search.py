@@ -23,7 +23,7 @@ JAX: how close the batched program gets to the machine's limit.
 
 ``--memory``: peak resident memory of a fresh process that runs the batched search (JAX),
 next to the same process before the search, and what the networks' state and the folds'
-data take.
+data take; then the same for GridSearchCV(ours) in another fresh process.
 """
 
 import argparse
@@ -146,8 +146,9 @@ def run_matmul():
     return out
 
 
-def run_memory():
+def run_memory(search_cls=None):
     import numpy as np
+    from sklearn.model_selection import GridSearchCV
 
     from skmultimlp.model_selection import BatchedGridSearchCV
 
@@ -158,8 +159,11 @@ def run_memory():
     import keras  # noqa: F401
 
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    BatchedGridSearchCV(est, grid, cv=cv).fit(X, y)
+    search_cls = search_cls or BatchedGridSearchCV
+    search_cls(est, grid, cv=cv).fit(X, y)
     after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if search_cls is GridSearchCV:
+        return {"rss_before_mib": before / 1024, "rss_peak_mib": after / 1024}
     n_folds = cv.get_n_splits()
     weights = sum((X.shape[1] * h + h + h * y.shape[1] + y.shape[1]) for (h,) in WIDTHS) * len(
         RATES
@@ -180,7 +184,14 @@ RUNNERS = {
     "grid_mlp": run_grid_mlp,
     "matmul": run_matmul,
     "memory": run_memory,
+    "memory_grid": lambda: run_memory(_grid_search_cv()),
 }
+
+
+def _grid_search_cv():
+    from sklearn.model_selection import GridSearchCV
+
+    return GridSearchCV
 
 
 def in_child(runner, backend):
@@ -214,10 +225,11 @@ def main():
         print(json.dumps(RUNNERS[args.child]()))
         return
     if args.memory:
-        m = in_child("memory", "jax")
-        print("Peak memory of BatchedGridSearchCV, 8 candidates x 30 folds (JAX, fresh process)")
-        for key, value in m.items():
-            print(f"- {key}: {value:.1f}")
+        for runner, name in [("memory", "BatchedGridSearchCV"), ("memory_grid", "GridSearchCV")]:
+            m = in_child(runner, "jax")
+            print(f"Peak memory of {name}(ours), 8 candidates x 30 folds (JAX, fresh process)")
+            for key, value in m.items():
+                print(f"- {key}: {value:.1f}")
         return
 
     backends = [b for b in args.backends if b == "tensorflow" or importlib.util.find_spec(b)]

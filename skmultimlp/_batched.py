@@ -163,8 +163,10 @@ def _workers():
 
 
 def _train_groups(prepared_fits, groups):
-    """Train each group as one program (or a few equal chunks, to use every core: XLA
-    runs these small operations on one thread), the programs in parallel threads."""
+    """Train each group in equal chunks of one program each, the chunks in parallel
+    threads, the costliest first: XLA runs these small operations on one thread, and a
+    program's time grows with its number of networks, so chunks use every core at no
+    extra cost (chunks of one size share a compilation)."""
     workers = _workers()
     loops, jobs = [], []
     for members in groups:
@@ -174,11 +176,14 @@ def _train_groups(prepared_fits, groups):
         if loop is None:
             loop = make_loop(*prepared_fits[indices[0]].template(), **shape)
         loops.append((key, loop))
-        n_chunks = min(len(indices) // 2, max(1, workers // len(groups)))  # 2 or more each
+        n_chunks = max(1, min(len(indices) // 2, workers))  # two networks or more each
         size = -(-len(indices) // n_chunks)
+        weights = sum(int(np.prod(v.shape)) for v in loop.model.trainable_variables)
         for start in range(0, len(indices), size):
             chunk = indices[start : start + size]
-            jobs.append((loop, chunk, [prepared_fits[i] for i in chunk]))
+            cost = len(chunk) * weights * prepared_fits[chunk[0]].epochs
+            jobs.append((cost, loop, chunk, [prepared_fits[i] for i in chunk]))
+    jobs = [job[1:] for job in sorted(jobs, key=lambda job: -job[0])]
     try:
         with ThreadPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
             futures = [
