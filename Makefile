@@ -25,10 +25,12 @@ $(VENV)/.installed-docs: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed
 	$(BIN)/python -m skmultimlp
 
-# The whole suite on Keras' default TensorFlow backend, then the estimator and trainer
-# tests again on the JAX backend; then a strict build of the documentation site.
-JAX_TESTS := tests/test_classifier.py tests/test_trainer.py tests/test_network.py tests/test_scikeras.py \
-	tests/test_sklearn_checks.py tests/test_cache.py tests/test_search.py
+# The whole suite on Keras' default TensorFlow backend, then the tests of what differs per
+# backend (the estimator's fit paths, the compiled loops and their cache, the vmapped
+# programs of the batched search and of ensembles) again on the JAX backend; then a strict
+# build of the documentation site. Network construction, the scikeras wrapper and
+# scikit-learn's API checks do not depend on the backend and run once.
+JAX_TESTS := tests/test_classifier.py tests/test_trainer.py tests/test_cache.py tests/test_search.py
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m ruff check skmultimlp tests benchmarks
