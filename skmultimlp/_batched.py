@@ -163,10 +163,11 @@ def _workers():
 
 
 def _train_groups(prepared_fits, groups):
-    """Train each group in equal chunks of one program each, the chunks in parallel
-    threads, the costliest first: XLA runs these small operations on one thread, and a
-    program's time grows with its number of networks, so chunks use every core at no
-    extra cost (chunks of one size share a compilation)."""
+    """Train each group as one program, the programs in parallel threads, the costliest
+    first: XLA runs these small operations on one thread. With fewer groups than cores,
+    a group is cut into equal chunks (a program's time grows with its number of networks,
+    so chunks cost no more; splitting every group was measured slower, each chunk
+    compiling on its own thread)."""
     workers = _workers()
     loops, jobs = [], []
     for members in groups:
@@ -176,7 +177,8 @@ def _train_groups(prepared_fits, groups):
         if loop is None:
             loop = make_loop(*prepared_fits[indices[0]].template(), **shape)
         loops.append((key, loop))
-        n_chunks = max(1, min(len(indices) // 2, workers))  # two networks or more each
+        # Two networks or more a chunk.
+        n_chunks = max(1, min(len(indices) // 2, workers // len(groups)))
         size = -(-len(indices) // n_chunks)
         weights = sum(int(np.prod(v.shape)) for v in loop.model.trainable_variables)
         for start in range(0, len(indices), size):
