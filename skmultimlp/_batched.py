@@ -79,6 +79,11 @@ class Pretrained:
         self._entries = {}
         self._lock = threading.Lock()
 
+    def __bool__(self):
+        """Whether any search holds trained fits now."""
+        with self._lock:
+            return bool(self._entries)
+
     def get(self, key):
         with self._lock:
             return self._entries.get(key)

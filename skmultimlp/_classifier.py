@@ -502,8 +502,10 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         _check_known_labels(Y, classes)
         n_samples, n_labels = Y.shape
         weights, weight_mean = _check_sample_weight(sample_weight, n_samples)
-        key = fit_key(self, X, Y, weights)
-        fitted = PRETRAINED.get(key) if pretrained else None
+        # The key digests the data: computed only while a search holds trained fits, or
+        # for the search itself (pretrained=False), not on every fit.
+        key = fit_key(self, X, Y, weights) if (PRETRAINED or not pretrained) else None
+        fitted = PRETRAINED.get(key) if (pretrained and key is not None) else None
         if fitted is not None:
             return [PreparedFit(key=key, fitted=fitted)]
         label_weight = label_weights(self.label_weight, Y, classes)
