@@ -125,6 +125,23 @@ def _shares_a_program(prepared):
     return key, shape, prepared.epochs, data.Y.shape[0], validation
 
 
+def train_one(prepared, *, verbose=0, callbacks=None):
+    """Train one prepared fit by itself (``_trainer.train``); its epoch losses."""
+    return train(
+        prepared.network,
+        prepared.optimizer,
+        prepared.data,
+        template=prepared.template,
+        epochs=prepared.epochs,
+        batch_size=prepared.batch_size,
+        verbose=verbose,
+        # Keras attaches the model to a callback and may keep state on it: each network
+        # runs its own copies, and the objects passed stay as they were.
+        callbacks=copy.deepcopy(callbacks),
+        stopping=prepared.stopping,
+    )
+
+
 def train_many(prepared_fits, *, callbacks=None):
     """Train every fit of ``prepared_fits``; return each one's list of epoch losses.
 
@@ -144,18 +161,7 @@ def train_many(prepared_fits, *, callbacks=None):
     losses = [None] * len(prepared_fits)
     for i, prepared in enumerate(prepared_fits):
         if i not in batched:
-            losses[i] = train(
-                prepared.network,
-                prepared.optimizer,
-                prepared.data,
-                template=prepared.template,
-                epochs=prepared.epochs,
-                batch_size=prepared.batch_size,
-                verbose=0,
-                # Each network runs its own copies: the objects passed stay unchanged.
-                callbacks=copy.deepcopy(callbacks),
-                stopping=prepared.stopping,
-            )
+            losses[i] = train_one(prepared, callbacks=callbacks)
     if groups:
         for indices, curves in _train_groups(prepared_fits, groups):
             for i, curve in zip(indices, curves, strict=True):

@@ -1,6 +1,5 @@
 """KerasMultiLabelClassifier: parameters, validation, tags, fit and predict."""
 
-import copy
 import numbers
 
 import keras
@@ -15,14 +14,14 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._batched import PRETRAINED, PreparedFit, fit_key, train_many
+from ._batched import PRETRAINED, PreparedFit, fit_key, train_many, train_one
 from ._early_stopping import SCORES as _STOPPING_SCORES
 from ._early_stopping import split_validation, uses_early_stopping
 from ._label_weights import label_log_odds, label_weights
 from ._network import ACTIVATIONS, average_networks, build_network, set_output_bias
 from ._network_file import network_from_bytes, network_state
 from ._targets import MISSING, encode_targets, transform_targets
-from ._trainer import FitData, train
+from ._trainer import FitData
 from ._trainer import predict_proba as _predict_proba
 
 _MAX_SEED = 2**31 - 1
@@ -465,20 +464,7 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
             return self
         if len(fits) > 1:  # an ensemble: one program for all its networks where possible
             return self._finish_fit(fits, train_many(fits, callbacks=self.callbacks))
-        (prepared,) = fits
-        losses = train(
-            prepared.network,
-            prepared.optimizer,
-            prepared.data,
-            template=prepared.template,
-            epochs=prepared.epochs,
-            batch_size=prepared.batch_size,
-            verbose=self.verbose,
-            # Keras attaches the model to a callback and may keep state on it: the user's
-            # callback objects stay as they were passed.
-            callbacks=copy.deepcopy(self.callbacks),
-            stopping=prepared.stopping,
-        )
+        losses = train_one(fits[0], verbose=self.verbose, callbacks=self.callbacks)
         return self._finish_fit(fits, [losses])
 
     def _prepare_fit(self, X, y, sample_weight, *, pretrained=True):

@@ -33,7 +33,7 @@ def counted(monkeypatch):
     """How many networks were trained one at a time, the loops that trained several as
     one program, and the epochs each network ran."""
     counts = {"single": 0, "vmapped": set(), "epochs": []}
-    real_train, real_vmapped = classifier.train, batched._train_vmapped
+    real_train, real_vmapped = classifier.train_one, batched._train_vmapped
     real_many = search_module.train_many
 
     def many(fits, **kwargs):
@@ -49,7 +49,7 @@ def counted(monkeypatch):
         counts["vmapped"].add(loop)  # the compiled loop of one architecture
         return real_vmapped(loop, fits)
 
-    monkeypatch.setattr(classifier, "train", single)
+    monkeypatch.setattr(classifier, "train_one", single)
     monkeypatch.setattr(batched, "_train_vmapped", vmapped)
     monkeypatch.setattr(search_module, "train_many", many)
     return counts
