@@ -30,7 +30,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._cache import POOL, loop_key
-from ._loops import model_variables, validation_arrays
+from ._loops import model_variables, validation_arrays, validation_length
 from ._trainer import has_custom_train_step, make_loop, train, uses_batch_statistics
 
 
@@ -121,7 +121,7 @@ def _shares_a_program(prepared):
     stopping = prepared.stopping
     validation = None
     if stopping is not None:
-        validation = (stopping.graph["scoring"], validation_arrays(stopping)[0].shape[0])
+        validation = (stopping.graph["scoring"], validation_length(stopping.X_val))
     return key, shape, prepared.epochs, data.Y.shape[0], validation
 
 

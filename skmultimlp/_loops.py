@@ -229,14 +229,18 @@ class FitData:
         self.n_features = X.shape[1]
 
 
+def validation_length(X_val):
+    """The rows :func:`validation_arrays` pads ``X_val`` to."""
+    return padded_length(X_val.shape[0], 1, X_val.shape[1] * 4)
+
+
 def validation_arrays(stopping):
     """Early stopping's validation rows for a compiled loop: ``(X, on, known, w,
     threshold)`` as float32 arrays, the rows padded (weight 0, no known label) to a
     rounded count as training rows are, so that fits share compilations."""
     g = stopping.graph
     X = dense_batch(stopping.X_val, slice(None))
-    n = X.shape[0]
-    length = padded_length(n, 1, X.shape[1] * 4)
+    length = validation_length(X)
     return (
         _padded(X, length, np.float32),
         _padded(g["on"], length, np.float32),
