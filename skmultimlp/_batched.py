@@ -60,10 +60,13 @@ def fingerprint(a):
     return digest.hexdigest()
 
 
-def fit_key(estimator, X, Y, weights):
-    """What determines a fit: the estimator's class and parameters and its data."""
+def fit_key(estimator, X, Y, weights, outputs=None):
+    """What determines a fit: the estimator's class and parameters, its data, and what
+    the target's units stand for (``outputs``: its type and classes)."""
     params = sorted(estimator.get_params(deep=False).items())
-    return repr((type(estimator).__qualname__, params, *map(fingerprint, (X, Y, weights))))
+    target = None if outputs is None else (outputs.target_type, repr(outputs.classes))
+    fingerprints = tuple(map(fingerprint, (X, Y, weights)))
+    return repr((type(estimator).__qualname__, params, *fingerprints, target))
 
 
 class Pretrained:
@@ -114,6 +117,7 @@ def _shares_a_program(prepared):
         n_labels=data.Y.shape[1],
         sparse=False,
         l2=data.alpha > 0,
+        heads=data.heads,
     )
     key = loop_key(network, prepared.optimizer, **shape)
     if key is None:

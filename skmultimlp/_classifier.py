@@ -20,7 +20,8 @@ from ._early_stopping import split_validation, uses_early_stopping
 from ._label_weights import label_log_odds, label_weights
 from ._network import ACTIVATIONS, average_networks, build_network, set_output_bias
 from ._network_file import network_from_bytes, network_state
-from ._targets import MISSING, encode_targets, transform_targets
+from ._outputs import MULTILABEL, Outputs, encode
+from ._targets import MISSING, transform_targets
 from ._trainer import FitData
 from ._trainer import predict_proba as _predict_proba
 
@@ -46,24 +47,34 @@ def _check_hidden_layer_sizes(value):
     return tuple(int(u) for u in sizes)
 
 
-def _check_threshold(threshold, n_labels):
+def _check_threshold(threshold, n_labels, per="label"):
     try:
         t = None if isinstance(threshold, str) else np.asarray(threshold, dtype=float)
     except (TypeError, ValueError):
         t = None
     if t is None or t.ndim > 1:
         raise TypeError(
-            f"threshold must be a float in (0, 1) or an array with one value per label, "
+            f"threshold must be a float in (0, 1) or an array with one value per {per}, "
             f"got {threshold!r}."
         )
     if t.ndim == 1 and t.shape[0] != n_labels:
         raise ValueError(
-            f"threshold has {t.shape[0]} values, but there are {n_labels} labels: give "
-            "one threshold per label, or a single float."
+            f"threshold has {t.shape[0]} values, but there are {n_labels} {per}s: give "
+            f"one threshold per {per}, or a single float."
         )
     if not np.all((t > 0) & (t < 1)):
         raise ValueError(f"threshold must lie strictly between 0 and 1, got {threshold!r}.")
     return t
+
+
+def _per(outputs):
+    """How many thresholds ``threshold`` may hold for this target, and what each is for:
+    one per label (multi-label), per output (multi-output), else a single float."""
+    if outputs.target_type == MULTILABEL:
+        return outputs.n_outputs, "label"
+    if outputs.target_type == "multiclass-multioutput":
+        return outputs.n_outputs, "output"
+    return 1, "output"
 
 
 def _check_known_labels(Y, classes):
@@ -351,8 +362,8 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         tags.target_tags.multi_output = True
-        tags.target_tags.single_output = False
-        tags.classifier_tags.multi_class = False
+        tags.target_tags.single_output = True
+        tags.classifier_tags.multi_class = True
         tags.classifier_tags.multi_label = True
         return tags
 
@@ -483,25 +494,27 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
                 f"{type(self).__name__} requires y to be passed, but the target y is None."
             )
         X = validate_data(self, X, accept_sparse="csr", dtype=(np.float32, np.float64), reset=True)
-        Y, classes = encode_targets(y, allow_missing=True)
+        Y, outputs = encode(y)
         check_consistent_length(X, Y)
-        _check_known_labels(Y, classes)
-        n_samples, n_labels = Y.shape
+        _check_known_labels(Y, outputs.unit_names)
+        n_samples = Y.shape[0]
         weights, weight_mean = _check_sample_weight(sample_weight, n_samples)
         # The key digests the data: computed only while a search holds trained fits, or
         # for the search itself (pretrained=False), not on every fit.
-        key = fit_key(self, X, Y, weights) if (PRETRAINED or not pretrained) else None
+        key = fit_key(self, X, Y, weights, outputs) if (PRETRAINED or not pretrained) else None
         fitted = PRETRAINED.get(key) if (pretrained and key is not None) else None
         if fitted is not None:
             return [PreparedFit(key=key, fitted=fitted)]
-        label_weight = label_weights(self.label_weight, Y, classes)
-        threshold = _check_threshold(self.threshold, n_labels)
+        label_weight = label_weights(self.label_weight, Y, outputs.classes, outputs.heads)
+        threshold = outputs.unit_threshold(_check_threshold(self.threshold, *_per(outputs)))
         rng = check_random_state(self.random_state)
-        do_early_stopping = uses_early_stopping(self.early_stopping, Y)
+        do_early_stopping = uses_early_stopping(self.early_stopping, Y, outputs.heads)
         attributes = dict(
             do_early_stopping_=do_early_stopping,
             label_weight_=label_weight,
-            classes_=classes,
+            classes_=outputs.classes,
+            target_type_=outputs.target_type,
+            n_outputs_=outputs.n_outputs,
         )
         fits = []
         for _ in range(self.n_networks):
@@ -516,7 +529,7 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
                 weights,
                 weight_mean,
                 rng=member_rng,
-                classes=classes,
+                outputs=outputs,
                 hidden=hidden,
                 epochs=epochs,
                 batch_size=batch_size,
@@ -536,7 +549,7 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         weight_mean,
         *,
         rng,
-        classes,
+        outputs,
         hidden,
         epochs,
         batch_size,
@@ -550,7 +563,8 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
             return build_network(
                 self.model,
                 n_features=self.n_features_in_,
-                classes=classes,
+                outputs=outputs,
+                n_units=Y.shape[1],
                 hidden_layer_sizes=hidden,
                 activation=self.activation,
                 dropout=self.dropout,
@@ -570,13 +584,14 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
                 threshold=threshold,
                 label_weight=label_weight,
                 seed=rng.randint(_MAX_SEED),
+                heads=outputs.heads,
                 n_iter_no_change=self.n_iter_no_change,
                 tol=self.tol,
             )
             weight_mean *= kept_mean
         if self.output_bias_init == "prior" and self.model is None:
             # Each fit's own network gets it; the compiled loop loads all its weights.
-            set_output_bias(network, label_log_odds(Y, weights))
+            set_output_bias(network, label_log_odds(Y, weights, outputs.heads))
         batch_size = min(batch_size, Y.shape[0])
         data = FitData(
             X,
@@ -585,6 +600,7 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
             seed=rng.randint(_MAX_SEED),
             batch_size=batch_size,
             label_weight=label_weight,
+            heads=outputs.heads,
             # MLPClassifier divides the penalty by the sum of the sample weights, not by
             # the number of samples (so that a weight of 2 acts as a repeated row); with
             # weights rescaled to mean 1, that is alpha divided by their original mean.
@@ -620,24 +636,23 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
             self.model_ = average_networks([fit.network for fit in fits])
         return self
 
-    def predict_proba(self, X):
-        """Probability of each label for each sample.
+    def _outputs(self):
+        """The fitted target's :class:`~skmultimlp._outputs.Outputs`."""
+        check_is_fitted(self)
+        target_type = getattr(self, "target_type_", MULTILABEL)  # fitted before 0.2
+        if target_type == MULTILABEL:
+            return Outputs(MULTILABEL, self.classes_)
+        per_output = self.classes_ if target_type == "multiclass-multioutput" else [self.classes_]
+        heads = tuple(1 if len(c) == 2 else len(c) for c in per_output)
+        return Outputs(target_type, self.classes_, heads)
 
-        Parameters
-        ----------
-        X : array-like or sparse matrix of shape (n_samples, n_features)
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_labels), float32
-            Independent sigmoid probabilities, columns in ``classes_`` order.
-        """
+    def _unit_proba(self, X):
         check_is_fitted(self)
         X = validate_data(self, X, accept_sparse="csr", dtype=(np.float32, np.float64), reset=False)
         return _predict_proba(self.model_, X)
 
-    def predict(self, X):
-        """Predicted 0/1 label indicators: ``predict_proba(X) >= threshold``.
+    def predict_proba(self, X):
+        """Probability of each label (or class) for each sample.
 
         Parameters
         ----------
@@ -645,12 +660,36 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
 
         Returns
         -------
-        y_pred : ndarray of shape (n_samples, n_labels), int
-            Columns in ``classes_`` order.
+        proba : ndarray or list of ndarray, float32
+            Multi-label: shape (n_samples, n_labels), independent sigmoid probabilities,
+            columns in ``classes_`` order. Binary: shape (n_samples, 2), and multiclass:
+            shape (n_samples, n_classes), columns in ``classes_`` order, rows summing to 1.
+            Multi-output: a list with one such (n_samples, n_classes_j) array per output.
         """
-        proba = self.predict_proba(X)
-        threshold = _check_threshold(self.threshold, len(self.classes_))
-        return (proba >= threshold).astype(int)
+        return self._outputs().proba(self._unit_proba(X))
+
+    def predict(self, X):
+        """Predicted labels or classes.
+
+        Multi-label: ``predict_proba(X) >= threshold``. Binary (and a two-class output):
+        the second class where its probability is ``>= threshold``, else the first.
+        Multiclass (and a several-class output): the class of highest probability.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y_pred : ndarray
+            Multi-label: 0/1 of shape (n_samples, n_labels), columns in ``classes_`` order.
+            Binary and multiclass: shape (n_samples,), values from ``classes_``.
+            Multi-output: shape (n_samples, n_outputs), column j's values from
+            ``classes_[j]`` (an object array when the outputs' classes mix types).
+        """
+        outputs = self._outputs()
+        threshold = _check_threshold(self.threshold, *_per(outputs))
+        return outputs.predict(self._unit_proba(X), threshold)
 
     def predict_labels(self, X):
         """Predicted label names of each sample.
@@ -664,6 +703,12 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         labels : list of tuple
             For each sample, the names (from ``classes_``) of its predicted labels.
         """
+        if self._outputs().target_type != MULTILABEL:
+            raise ValueError(
+                f"predict_labels names the predicted labels of a multi-label target; this "
+                f"estimator was fitted on a {self.target_type_} target, whose classes "
+                "predict returns."
+            )
         classes = self.classes_
         return [tuple(classes[row.astype(bool)].tolist()) for row in self.predict(X)]
 
@@ -681,9 +726,17 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         score : float
             Fraction of samples whose labels are all predicted right.
         """
-        check_is_fitted(self)
-        return accuracy_score(
-            transform_targets(y, self.classes_),
-            self.predict(X),
-            sample_weight=sample_weight,
-        )
+        outputs = self._outputs()
+        if outputs.target_type == MULTILABEL:
+            return accuracy_score(
+                transform_targets(y, self.classes_), self.predict(X), sample_weight=sample_weight
+            )
+        Y, known = outputs.known_rows(y)
+        if not known.all():
+            raise ValueError("y has missing entries (NaN, None or NA): score needs a complete y.")
+        pred = self.predict(X).reshape(Y.shape[0], -1)
+        check_consistent_length(Y, pred)
+        right = np.ones(Y.shape[0], dtype=bool)
+        for j in range(Y.shape[1]):
+            right &= pred[:, j] == Y[:, j]
+        return float(np.average(right, weights=sample_weight))

@@ -10,6 +10,7 @@ import keras
 import numpy as np
 from sklearn.model_selection import train_test_split
 
+from ._outputs import head_matrix, sigmoid_units
 from ._targets import MISSING
 
 SCORES = ("loss", "exact_match", "hamming", "f1_macro")
@@ -20,7 +21,7 @@ AUTO_MIN_LABEL_FREQUENCY = 0.25
 """...when the labels' mean frequency (over their known entries) is at least this."""
 
 
-def uses_early_stopping(early_stopping, Y):
+def uses_early_stopping(early_stopping, Y, heads=None):
     """Whether a fit on the 0/1/:data:`MISSING` matrix ``Y`` stops early.
 
     ``"auto"``: on with at least :data:`AUTO_MIN_ROWS` rows whose labels are frequent
@@ -33,12 +34,18 @@ def uses_early_stopping(early_stopping, Y):
         return bool(early_stopping)
     if Y.shape[0] < AUTO_MIN_ROWS:
         return False
+    if heads is not None:
+        # Softmax heads predict their arg-max, which no threshold holds back: only the
+        # sigmoid units (two-class outputs) count.
+        Y = Y[:, sigmoid_units(heads) > 0]
+        if Y.shape[1] == 0:
+            return True
     known = Y != MISSING
     frequency = (Y == 1).sum(axis=0) / np.maximum(known.sum(axis=0), 1)
     return float(frequency.mean()) >= AUTO_MIN_LABEL_FREQUENCY
 
 
-def validation_score(scoring, on, known, w, threshold, label_weight):
+def validation_score(scoring, on, known, w, threshold, label_weight, heads=None):
     """The validation score of early stopping, a function of the predicted probabilities.
 
     Called after every epoch, so plain numpy on the validation rows: ``on`` and ``known``
@@ -46,7 +53,12 @@ def validation_score(scoring, on, known, w, threshold, label_weight):
     label). Greater is better. With complete labels, ``"exact_match"``, ``"hamming"`` and
     ``"f1_macro"`` equal scikit-learn's ``accuracy_score``, ``-hamming_loss`` and
     ``f1_score(average="macro", zero_division=0)``; an unknown entry is never wrong.
+
+    With ``heads`` (a target that is not multi-label) the scores are per output
+    (:func:`_heads_score`).
     """
+    if heads is not None:
+        return _heads_score(scoring, on, known, w, threshold, label_weight, heads)
     if scoring == "loss":
         # The training loss (_loops.entry_loss): mean over labels of the masked,
         # positive-weighted binary cross-entropy; then the weighted mean over rows.
@@ -89,7 +101,7 @@ def float32_threshold(threshold, n_labels):
     return np.where(below, np.nextafter(t32, np.float32(np.inf)), t32).astype(np.float32)
 
 
-def graph_score(scoring, proba, on, known, w, threshold, label_weight):
+def graph_score(scoring, proba, on, known, w, threshold, label_weight, heads=None):
     """:func:`validation_score` in Keras ops, for the compiled loops (float32).
 
     ``on`` and ``known`` are float32 0/1 matrices, ``w`` the rows' weights (0 on padding
@@ -97,6 +109,8 @@ def graph_score(scoring, proba, on, known, w, threshold, label_weight):
     no known entry, change nothing.
     """
     ops = keras.ops
+    if heads is not None:
+        return _graph_heads_score(scoring, proba, on, known, w, threshold, label_weight, heads)
     if scoring == "loss":
         entry_weight = known * (1.0 + (label_weight - 1.0) * on)
         p = ops.clip(proba, 1e-7, 1 - 1e-7)
@@ -118,6 +132,116 @@ def graph_score(scoring, proba, on, known, w, threshold, label_weight):
     f1 = ops.where(denom > 0, 2 * tp / ops.maximum(denom, 1e-30), 0.0)
     present = ops.cast(ops.sum(known, axis=0) > 0, "float32")
     return ops.sum(f1 * present) / ops.sum(present)
+
+
+def _head_runs(heads):
+    """``(start, stop, softmax)`` of each softmax head and of each run of sigmoid units."""
+    runs, start = [], 0
+    for k in heads:
+        if k == 1 and runs and not runs[-1][2] and runs[-1][1] == start:
+            runs[-1] = (runs[-1][0], start + 1, False)
+        else:
+            runs.append((start, start + k, k > 1))
+        start += k
+    return runs
+
+
+def _heads_score(scoring, on, known, w, threshold, label_weight, heads):
+    """:func:`validation_score` of a target with output heads (binary, multiclass,
+    multi-output), computed per output with scikit-learn's metrics.
+
+    ``"loss"`` is the training loss (the mean over heads of their cross-entropies);
+    ``"exact_match"`` counts a row right when all its known outputs are; ``"hamming"`` is
+    minus the share of known outputs predicted wrong; ``"f1_macro"`` the mean over the
+    outputs of each output's ``f1_score(average="macro")`` over its classes.
+    """
+    from sklearn.metrics import f1_score
+
+    sigmoid = sigmoid_units(heads) > 0
+    starts = np.cumsum((0, *heads))[:-1]
+    known_head = known[:, starts]
+
+    def indices(matrix):
+        return np.column_stack(
+            [
+                matrix[:, s].astype(int) if k == 1 else np.argmax(matrix[:, s : s + k], axis=1)
+                for s, k in zip(starts, heads, strict=True)
+            ]
+        )
+
+    if scoring == "loss":
+        entry_weight = known * np.where(on, label_weight, 1.0)
+
+        def score(proba):
+            p = np.clip(proba, 1e-7, 1 - 1e-7)
+            ce = -np.where(on, np.log(p), np.where(sigmoid, np.log1p(-p), 0.0))
+            return -np.average((ce * entry_weight).sum(axis=1) / len(heads), weights=w)
+
+        return score
+    true = indices(on)
+    t = np.broadcast_to(np.asarray(threshold, dtype=np.float64), (on.shape[1],))
+
+    def score(proba):
+        pred = indices(np.where(sigmoid, proba >= t, proba))
+        wrong = (pred != true) & known_head
+        if scoring == "exact_match":
+            return np.average(~wrong.any(axis=1), weights=w)
+        if scoring == "hamming":
+            return -np.sum(w[:, None] * wrong) / np.sum(w[:, None] * known_head)
+        f1 = [
+            f1_score(true[k, j], pred[k, j], average="macro", sample_weight=w[k], zero_division=0)
+            for j in range(len(heads))
+            if (k := known_head[:, j] & (w > 0)).any()
+        ]
+        return float(np.mean(f1))
+
+    return score
+
+
+def _graph_heads_score(scoring, proba, on, known, w, threshold, label_weight, heads):
+    """:func:`_heads_score` in Keras ops (float32), for the compiled loops."""
+    ops = keras.ops
+    sigmoid = ops.convert_to_tensor(sigmoid_units(heads))
+    M = ops.convert_to_tensor(head_matrix(heads))  # unit -> head
+    if scoring == "loss":
+        entry_weight = known * (1.0 + (label_weight - 1.0) * on)
+        p = ops.clip(proba, 1e-7, 1 - 1e-7)
+        ce = -(on * ops.log(p) + sigmoid * (1.0 - on) * ops.log1p(-p))
+        rows = ops.sum(ce * entry_weight, axis=1) / len(heads)
+        return -ops.sum(rows * w) / ops.sum(w)
+    pieces = []
+    for start, stop, softmax in _head_runs(heads):
+        block = proba[:, start:stop]
+        if softmax:
+            pieces.append(ops.one_hot(ops.argmax(block, axis=1), stop - start, dtype="float32"))
+        else:
+            pieces.append(ops.cast(block >= threshold[start:stop], "float32"))
+    pred = ops.concatenate(pieces, axis=1) if len(pieces) > 1 else pieces[0]
+    wrong = ops.cast(ops.matmul(known * ops.abs(pred - on), M) > 0, "float32")
+    known_head = ops.cast(ops.matmul(known, M) > 0, "float32")
+    if scoring == "exact_match":
+        right = ops.cast(ops.sum(wrong, axis=1) == 0, "float32")
+        return ops.sum(right * w) / ops.sum(w)
+    if scoring == "hamming":
+        return -ops.sum(w[:, None] * wrong) / ops.sum(w[:, None] * known_head)
+    row_w = w[:, None] * known
+
+    def f1(tp, fp, fn):
+        denom = 2 * tp + fp + fn
+        present = ops.cast(denom > 0, "float32")
+        return ops.where(denom > 0, 2 * tp / ops.maximum(denom, 1e-30), 0.0), present
+
+    tp = ops.sum(row_w * pred * on, axis=0)
+    fp = ops.sum(row_w * pred * (1.0 - on), axis=0)
+    fn = ops.sum(row_w * (1.0 - pred) * on, axis=0)
+    tn = ops.sum(row_w * (1.0 - pred) * (1.0 - on), axis=0)
+    f1_on, present_on = f1(tp, fp, fn)
+    f1_off, present_off = f1(tn, fn, fp)  # a sigmoid unit's other class
+    present_off = present_off * sigmoid
+    value = ops.matmul(f1_on * present_on + f1_off * present_off, M)
+    count = ops.matmul(present_on + present_off, M)
+    scored = ops.cast(count > 0, "float32")
+    return ops.sum(value / ops.maximum(count, 1.0) * scored) / ops.sum(scored)
 
 
 class EarlyStopping:
@@ -168,7 +292,17 @@ class EarlyStopping:
 
 
 def split_validation(
-    X, Y, weights, *, validation_fraction, scoring, threshold, label_weight, seed, **rule
+    X,
+    Y,
+    weights,
+    *,
+    validation_fraction,
+    scoring,
+    threshold,
+    label_weight,
+    seed,
+    heads=None,
+    **rule,
 ):
     """Hold out ``validation_fraction`` of the rows for early stopping.
 
@@ -194,7 +328,7 @@ def split_validation(
             "early_stopping's validation split has no row with a positive sample_weight "
             "and a known label; raise validation_fraction."
         )
-    score = validation_score(scoring, on, known, w_val, threshold, label_weight)
+    score = validation_score(scoring, on, known, w_val, threshold, label_weight, heads)
     graph = dict(
         scoring=scoring,
         on=on.astype(np.float32),

@@ -25,6 +25,7 @@ import scipy.sparse as sp
 
 from ._cache import FORWARD
 from ._early_stopping import graph_score
+from ._outputs import sigmoid_units
 from ._targets import MISSING
 
 SUPPORTED_BACKENDS = ("tensorflow", "jax")
@@ -48,18 +49,29 @@ def dense_batch(X, idx):
     return np.asarray(rows, dtype=np.float32)
 
 
-def entry_loss(y, proba, label_weight):
+def entry_loss(y, proba, label_weight, heads=None):
     """Each sample's loss: the mean over labels of the weighted, masked cross-entropy.
 
     ``y`` holds 0, 1 or :data:`MISSING` (unknown: that entry adds nothing), any numeric
     dtype; ``label_weight`` multiplies the loss of each label's positive entries. With all
     entries known and weights of 1 this is Keras' ``binary_crossentropy``.
+
+    ``heads`` (``_outputs.Outputs.heads``; None for a multi-label target) gives the units
+    of each output head: the loss is then the mean over the heads of each head's loss,
+    the binary cross-entropy of a sigmoid unit or the categorical cross-entropy of a
+    softmax head, whose ``label_weight`` is the weight of each class (of the true one).
     """
     ops = keras.ops
     on = ops.cast(ops.equal(y, 1), proba.dtype)
     known = ops.cast(ops.not_equal(y, MISSING), proba.dtype)
     weight = known * (1.0 + (label_weight - 1.0) * on)
-    return ops.mean(ops.binary_crossentropy(on, proba) * weight, axis=-1)
+    if heads is None:
+        return ops.mean(ops.binary_crossentropy(on, proba) * weight, axis=-1)
+    sigmoid = ops.convert_to_tensor(sigmoid_units(heads), proba.dtype)
+    p = ops.clip(proba, 1e-7, 1 - 1e-7)
+    # -log p of a unit that is on; -log(1 - p) of a sigmoid unit that is off.
+    ce = -(on * ops.log(p) + sigmoid * (1.0 - on) * ops.log1p(-p))
+    return ops.sum(ce * weight, axis=-1) / len(heads)
 
 
 def kernel_indices(model):
@@ -96,10 +108,12 @@ class MaskedBinaryCrossentropy(keras.losses.Loss):
         *,
         alpha=0.0,
         kernels=(),
+        heads=None,
         **kwargs,
     ):
         super().__init__(name=name, **kwargs)
         self.label_weight = None if label_weight is None else [float(v) for v in label_weight]
+        self.heads = None if heads is None else [int(k) for k in heads]
         self.alpha = float(alpha)
         self.kernels = list(kernels)
 
@@ -107,8 +121,9 @@ class MaskedBinaryCrossentropy(keras.losses.Loss):
         loss = super().__call__(y_true, y_pred, sample_weight)
         if self.alpha > 0 and self.kernels:
             n_rows, n_labels = keras.ops.shape(y_pred)
+            n_heads = n_labels if self.heads is None else len(self.heads)
             loss = loss + l2_penalty(
-                self.kernels, self.alpha, keras.ops.cast(n_rows, loss.dtype), n_labels
+                self.kernels, self.alpha, keras.ops.cast(n_rows, loss.dtype), n_heads
             )
         return loss
 
@@ -118,10 +133,10 @@ class MaskedBinaryCrossentropy(keras.losses.Loss):
             if self.label_weight is None
             else keras.ops.convert_to_tensor(self.label_weight, y_pred.dtype)
         )
-        return entry_loss(y_true, y_pred, weight)
+        return entry_loss(y_true, y_pred, weight, self.heads)
 
     def get_config(self):
-        return {**super().get_config(), "label_weight": self.label_weight}
+        return {**super().get_config(), "label_weight": self.label_weight, "heads": self.heads}
 
 
 def model_variables(model):
@@ -208,11 +223,13 @@ class FitData:
     ``w`` float32 sample weights (mean 1 over the real rows), ``seed`` the fit's
     shuffling seed, ``n`` the number of real rows. ``Y`` is a uint8 matrix of 0, 1 and
     :data:`MISSING`; ``label_weight`` the float32 positive-class weight of each label;
-    ``alpha`` the strength of the L2 penalty on the kernels (:func:`l2_penalty`).
+    ``alpha`` the strength of the L2 penalty on the kernels (:func:`l2_penalty`);
+    ``heads`` the output heads of a target that is not multi-label (:func:`entry_loss`).
     """
 
-    def __init__(self, X, Y, w, *, seed, batch_size, label_weight=None, alpha=0.0):
+    def __init__(self, X, Y, w, *, seed, batch_size, label_weight=None, alpha=0.0, heads=None):
         self.n = Y.shape[0]
+        self.heads = heads
         if label_weight is None:
             label_weight = np.ones(Y.shape[1], np.float32)
         self.label_weight = np.asarray(label_weight, dtype=np.float32)
@@ -257,8 +274,9 @@ class _Loop:
     per fit, so fits that differ only in a positive ``alpha`` share the loop.
     """
 
-    def __init__(self, model, optimizer, *, batch_size, n_features, l2):
+    def __init__(self, model, optimizer, *, batch_size, n_features, l2, heads=None):
         self.model = model
+        self.heads = heads
         self.optimizer = optimizer
         self.batch_size = batch_size
         self.n_features = n_features
@@ -303,8 +321,13 @@ class _Loop:
 class TensorFlowLoop(_Loop):
     """``tf.function`` over all epochs; XLA-compiled for dense ``X``, graph for sparse."""
 
-    def __init__(self, model, optimizer, *, batch_size, n_features, n_labels, sparse, l2):
-        super().__init__(model, optimizer, batch_size=batch_size, n_features=n_features, l2=l2)
+    def __init__(
+        self, model, optimizer, *, batch_size, n_features, n_labels, sparse, l2, heads=None
+    ):
+        super().__init__(
+            model, optimizer, batch_size=batch_size, n_features=n_features, l2=l2, heads=heads
+        )
+        self._n_heads = n_labels if heads is None else len(heads)
         import tensorflow as tf
 
         self._tf = tf
@@ -372,9 +395,9 @@ class TensorFlowLoop(_Loop):
             count = tf.reduce_sum(mask)
             with tf.GradientTape() as tape:
                 proba = model(x, training=True)
-                loss = tf.reduce_sum(entry_loss(y, proba, label_weight) * sw) / count
+                loss = tf.reduce_sum(entry_loss(y, proba, label_weight, self.heads) * sw) / count
                 if kernels:
-                    loss = loss + l2_penalty(kernels, alpha, count, Y.shape[1])
+                    loss = loss + l2_penalty(kernels, alpha, count, self._n_heads)
                 if model.losses:
                     loss = loss + tf.add_n(model.losses)
             grads = tape.gradient(loss, variables)
@@ -414,7 +437,9 @@ class TensorFlowLoop(_Loop):
         def epoch(e, losses, scores, best, best_epoch, no_improvement, best_values):
             loss = self._train_epoch(X, Y, w, label_weight, alpha, n, seed, e)
             proba = self.model(X_val, training=False)
-            score = graph_score(scoring, proba, on, known, w_val, threshold, label_weight)
+            score = graph_score(
+                scoring, proba, on, known, w_val, threshold, label_weight, self.heads
+            )
             no_improvement = tf.where(score < best + tol, no_improvement + 1, 0)
             better = score > best
             best_values = [
@@ -559,8 +584,13 @@ class TensorFlowLoop(_Loop):
 class JaxLoop(_Loop):
     """``jax.jit`` of a scan over epochs and batches, weights passed in and out as values."""
 
-    def __init__(self, model, optimizer, *, batch_size, n_features, n_labels, sparse, l2):
-        super().__init__(model, optimizer, batch_size=batch_size, n_features=n_features, l2=l2)
+    def __init__(
+        self, model, optimizer, *, batch_size, n_features, n_labels, sparse, l2, heads=None
+    ):
+        super().__init__(
+            model, optimizer, batch_size=batch_size, n_features=n_features, l2=l2, heads=heads
+        )
+        self._n_heads = n_labels if heads is None else len(heads)
         import jax
 
         self._jax = jax
@@ -580,10 +610,10 @@ class JaxLoop(_Loop):
         proba, non_trainable, losses = self.model.stateless_call(
             trainable, non_trainable, x, training=True, return_losses=True
         )
-        loss = jnp.sum(entry_loss(y, proba, label_weight) * sw) / count
+        loss = jnp.sum(entry_loss(y, proba, label_weight, self.heads) * sw) / count
         if self._kernels:
             kernels = [trainable[i] for i in self._kernels]
-            loss = loss + l2_penalty(kernels, alpha, count, y.shape[1])
+            loss = loss + l2_penalty(kernels, alpha, count, self._n_heads)
         for extra in losses:
             loss = loss + extra
         return loss, non_trainable
@@ -660,7 +690,9 @@ class JaxLoop(_Loop):
                 state, X, Y, w, label_weight, alpha, n, key, e, fold=fold
             )
             proba = self._proba(state[0], state[1], X_val)
-            score = graph_score(scoring, proba, on, known, w_val, threshold, label_weight)
+            score = graph_score(
+                scoring, proba, on, known, w_val, threshold, label_weight, self.heads
+            )
             no_improvement = jnp.where(score < best + tol, no_improvement + 1, 0)
             better = score > best
             best_values = jax.tree.map(
@@ -768,10 +800,11 @@ class JaxLoop(_Loop):
         self._state = self._inputs = self._sparse_X = None
 
 
-def make_loop(model, optimizer, *, batch_size, n_features, n_labels, sparse, l2=False):
+def make_loop(model, optimizer, *, batch_size, n_features, n_labels, sparse, l2=False, heads=None):
     """A compiled loop for the current Keras backend, with ``model`` as its template.
 
-    ``l2`` compiles in the L2 penalty on ``model``'s kernels (alpha loaded per fit).
+    ``l2`` compiles in the L2 penalty on ``model``'s kernels (alpha loaded per fit);
+    ``heads`` the output heads of a target that is not multi-label (:func:`entry_loss`).
     """
     cls = TensorFlowLoop if require_supported_backend() == "tensorflow" else JaxLoop
     return cls(
@@ -782,4 +815,5 @@ def make_loop(model, optimizer, *, batch_size, n_features, n_labels, sparse, l2=
         n_labels=n_labels,
         sparse=sparse,
         l2=l2,
+        heads=heads,
     )

@@ -55,8 +55,12 @@ class Dropout(keras.layers.Dropout):
         )
 
 
-def build_mlp(n_features, n_labels, hidden_layer_sizes, activation, rng, dropout=0.0):
+def build_mlp(n_features, n_labels, hidden_layer_sizes, activation, rng, dropout=0.0, heads=None):
     """The default network: Dense hidden layers, then one sigmoid unit per label.
+
+    With ``heads`` (``_outputs.Outputs.heads``; a target that is not multi-label) the output
+    is one Dense head per output instead, a sigmoid unit or a softmax over k units,
+    concatenated in order (a single head is the output layer itself).
 
     With ``dropout`` > 0 a Dropout layer follows each hidden layer (active in training
     only). Every initializer and every Dropout layer gets its own seed drawn from
@@ -68,7 +72,8 @@ def build_mlp(n_features, n_labels, hidden_layer_sizes, activation, rng, dropout
     hidden_init = getattr(
         keras.initializers, "HeUniform" if keras_activation in _RELU_LIKE else "GlorotUniform"
     )
-    init_seeds = [_seed(rng) for _ in range(len(hidden_layer_sizes) + 1)]
+    n_heads = 1 if heads is None else len(heads)
+    init_seeds = [_seed(rng) for _ in range(len(hidden_layer_sizes) + n_heads)]
     dropout_seeds = [_seed(rng) for _ in hidden_layer_sizes] if dropout > 0 else []
     inputs = keras.Input(shape=(n_features,), name="features")
     h = inputs
@@ -81,13 +86,20 @@ def build_mlp(n_features, n_labels, hidden_layer_sizes, activation, rng, dropout
         )(h)
         if dropout_seeds:
             h = Dropout(dropout, seed=dropout_seeds[i], name=f"dropout_{i}")(h)
-    outputs = keras.layers.Dense(
-        n_labels,
-        activation="sigmoid",
-        kernel_initializer=keras.initializers.GlorotUniform(seed=init_seeds[-1]),
-        name=OUTPUT_LAYER,
-    )(h)
-    return keras.Model(inputs, outputs, name="multilabel_mlp")
+    output_seeds = init_seeds[len(hidden_layer_sizes) :]
+    sizes = (n_labels,) if heads is None else heads
+    outputs = [
+        keras.layers.Dense(
+            k,
+            activation="sigmoid" if heads is None or k == 1 else "softmax",
+            kernel_initializer=keras.initializers.GlorotUniform(seed=seed),
+            name=OUTPUT_LAYER if len(sizes) == 1 else f"{OUTPUT_LAYER}_{j}",
+        )(h)
+        for j, (k, seed) in enumerate(zip(sizes, output_seeds, strict=True))
+    ]
+    if len(outputs) > 1:
+        outputs = [keras.layers.Concatenate(name=OUTPUT_LAYER)(outputs)]
+    return keras.Model(inputs, outputs[0], name="multilabel_mlp")
 
 
 def average_networks(networks):
@@ -113,7 +125,16 @@ def set_output_bias(network, bias):
     model's configuration, and with it the compiled loop it shares with other fits
     (``_cache.loop_key``), does not depend on the training labels.
     """
-    network.get_layer(OUTPUT_LAYER).bias.assign(bias)
+    layer = network.get_layer(OUTPUT_LAYER)
+    if isinstance(layer, keras.layers.Dense):
+        layer.bias.assign(bias)
+        return
+    start = 0  # one Dense layer per output head, concatenated
+    for j in range(len(layer.input)):
+        head = network.get_layer(f"{OUTPUT_LAYER}_{j}")
+        k = head.units
+        head.bias.assign(bias[start : start + k])
+        start += k
 
 
 def build_user_model(builder, meta, learning_rate):
@@ -145,12 +166,15 @@ def build_user_model(builder, meta, learning_rate):
             f"{meta['n_outputs_']} labels: its last layer must be "
             f"Dense({meta['n_outputs_']}, activation='sigmoid')."
         )
-    _check_sigmoid_output(model)
+    heads = meta.get("heads")
+    softmax = heads is not None and len(heads) == 1 and heads[0] > 1
+    _check_output_activation(model, "softmax" if softmax else "sigmoid")
     optimizer = getattr(model, "optimizer", None) if model.compiled else None
     if optimizer is None:
         return model, compile_kwargs["optimizer"]
     loss = getattr(model, "loss", None)
-    if loss is not None and loss_name(loss) != "binary_crossentropy":
+    allowed = ("binary_crossentropy",) + (("categorical_crossentropy",) if heads else ())
+    if loss is not None and loss_name(loss) not in allowed:
         raise ValueError(
             f"The model built by model= was compiled with loss "
             f"{loss_name(loss)!r}; multi-label training uses "
@@ -165,39 +189,65 @@ def build_user_model(builder, meta, learning_rate):
     return model, optimizer
 
 
-def _check_sigmoid_output(model):
-    """Refuse a model whose last layer has an activation other than the sigmoid.
+def _check_output_activation(model, expected="sigmoid"):
+    """Refuse a model whose last layer has an activation other than ``expected``.
 
     The loss reads the outputs as probabilities; a linear or softmax output would be
     clipped into [0, 1] by it and train silently wrong. A last layer without an
-    ``activation`` (a custom layer, say) is taken as the user wrote it.
+    ``activation`` (a custom layer or a ``Concatenate`` of heads, say) is taken as the
+    user wrote it. A multiclass target (one softmax head) expects ``"softmax"``.
     """
     last = model.layers[-1] if model.layers else None
     activation = getattr(last, "activation", None)
     name = getattr(activation, "__name__", None)
-    if activation is not None and name != "sigmoid":
+    if activation is not None and name != expected:
+        need = (
+            "one sigmoid probability per label: make its last layer "
+            "Dense(n_outputs_, activation='sigmoid')."
+            if expected == "sigmoid"
+            else "a softmax over the classes: make its last layer "
+            "Dense(n_outputs_, activation='softmax')."
+        )
         raise ValueError(
             f"The model built by model= ends in a {type(last).__name__} layer with "
-            f"activation {name or activation!r}; multi-label training needs one sigmoid "
-            "probability per label: make its last layer "
-            "Dense(n_outputs_, activation='sigmoid')."
+            f"activation {name or activation!r}; training needs {need}"
         )
 
 
 def build_network(
-    model, *, n_features, classes, hidden_layer_sizes, activation, dropout, learning_rate, rng
+    model,
+    *,
+    n_features,
+    outputs,
+    n_units,
+    hidden_layer_sizes,
+    activation,
+    dropout,
+    learning_rate,
+    rng,
 ):
-    """The network and optimizer for one fit: the user's ``model=`` or the default MLP."""
+    """The network and optimizer for one fit: the user's ``model=`` or the default MLP.
+
+    ``outputs`` is the fit's ``_outputs.Outputs`` (target type, classes, heads) and
+    ``n_units`` the number of output units.
+    """
     if model is None:
         network = build_mlp(
-            n_features, len(classes), hidden_layer_sizes, activation, rng, dropout=dropout
+            n_features,
+            n_units,
+            hidden_layer_sizes,
+            activation,
+            rng,
+            dropout=dropout,
+            heads=outputs.heads,
         )
         return network, keras.optimizers.Adam(learning_rate=learning_rate)
     meta = {
         "n_features_in_": n_features,
-        "n_outputs_": len(classes),
-        "classes_": classes,
-        "target_type_": "multilabel-indicator",
+        "n_outputs_": n_units,
+        "classes_": outputs.classes,
+        "target_type_": outputs.target_type,
+        "heads": outputs.heads,
         "seed": _seed(rng),
     }
     return build_user_model(model, meta, learning_rate)

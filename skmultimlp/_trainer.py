@@ -104,6 +104,7 @@ def train(
         n_labels=data.Y.shape[1],
         sparse=data.sparse,
         l2=data.alpha > 0,
+        heads=data.heads,
     )
     key = loop_key(model, optimizer, **shape)
     loop = POOL.checkout(key)
@@ -187,6 +188,7 @@ def _train_with_fit(model, optimizer, data, *, epochs, batch_size, verbose, call
     variables = model.trainable_variables
     loss = MaskedBinaryCrossentropy(
         data.label_weight,
+        heads=data.heads,
         alpha=data.alpha,
         kernels=[variables[i] for i in kernel_indices(model)],
     )

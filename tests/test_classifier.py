@@ -379,9 +379,15 @@ def test_predictions_do_not_depend_on_sample_order(data, fitted):
 
 
 BAD_FIT_INPUTS = [
-    ("1-D y", lambda X, y: (X, y[:, 0]), ValueError, "2-D.*MultiLabelBinarizer"),
-    ("multiclass y", lambda X, y: (X, y.sum(1)), ValueError, "MultiLabelBinarizer"),
-    ("y values", lambda X, y: (X, 2 * y), ValueError, "only 0 and 1"),
+    ("continuous y", lambda X, y: (X, X[:, 0] + 0.5), ValueError, "Unknown label type"),
+    ("one class", lambda X, y: (X, np.zeros(len(X))), ValueError, "at least 2 classes"),
+    ("3-D y", lambda X, y: (X, y[:, :, None]), ValueError, "dim 3"),
+    (
+        "mixed label types",
+        lambda X, y: (X, np.array(["a", 1] * (len(X) // 2), dtype=object)),
+        TypeError,
+        "mixes label types",
+    ),
     ("NaN in X", lambda X, y: (np.where(X == X[0, 0], np.nan, X), y), ValueError, "NaN"),
     ("inf in X", lambda X, y: (np.where(X == X[0, 0], np.inf, X), y), ValueError, "infinity"),
     ("length", lambda X, y: (X, y[:-1]), ValueError, "inconsistent numbers of samples"),
