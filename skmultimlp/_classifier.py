@@ -123,6 +123,18 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
     probability into 0/1 with ``threshold``. It is a plain scikit-learn estimator: it
     works in ``Pipeline``, ``GridSearchCV``, ``cross_validate``, and pickles.
 
+    It takes every classification target of scikit-learn's ``type_of_target`` (the
+    type is fixed at ``fit``, in ``target_type_``): ``"multilabel-indicator"`` as above;
+    ``"binary"`` (a 1-D ``y`` of any two labels: one sigmoid unit); ``"multiclass"`` (a
+    1-D ``y`` of k > 2 labels: a softmax over k units, categorical cross-entropy); and
+    ``"multiclass-multioutput"`` (a 2-D ``y`` whose columns hold any labels, such as
+    colour and size: one head per column on the shared hidden layers, a sigmoid unit
+    for a two-class column, a softmax for a k-class one; the loss is the mean of the
+    heads' cross-entropies, which keeps the scale of one output's loss, so ``alpha`` and
+    ``learning_rate`` mean the same for every target). ``predict`` then returns the
+    caller's own labels, as :class:`~sklearn.neural_network.MLPClassifier` and
+    :class:`~sklearn.multioutput.MultiOutputClassifier` do.
+
     Parameters
     ----------
     hidden_layer_sizes : int or tuple of int, default=(100,)
@@ -159,7 +171,10 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         ``model=``.
     threshold : float or array-like of shape (n_labels,), default=0.5
         A label is predicted when its probability is ``>= threshold``; one value for all
-        labels, or one per label. Each value lies in (0, 1).
+        labels, or one per label. Each value lies in (0, 1). For a binary target (and a
+        two-class output of a multi-output target) it applies to the second class of
+        ``classes_``; a multi-output target takes one value per output. Outputs with
+        more than two classes predict their most probable class.
     model : callable, default=None
         Builds a custom Keras model instead of the default MLP. It is called the way
         scikeras calls its ``model=`` builders: with ``meta`` (a dict with
@@ -185,16 +200,22 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         least 0.25, False otherwise. Early stopping on the validation loss stops once
         the frequent labels are fitted; rare labels are then still under-predicted,
         and on small data the held-out rows cost more than stopping saves
-        (measurements in the documentation page "How the defaults were chosen").
-        ``do_early_stopping_`` says what a fit did.
+        (measurements in the documentation page "How the defaults were chosen"). For
+        other targets only the two-class outputs' frequencies count; a target without
+        one (multiclass, say) stops early from 1000 rows: the arg-max of a softmax head
+        is not held back by a threshold. ``do_early_stopping_`` says what a fit did.
     scoring : {"loss", "exact_match", "hamming", "f1_macro"}, default="loss"
         What early stopping watches on the validation split (as in
         :class:`~sklearn.ensemble.HistGradientBoostingClassifier`): ``"loss"``, minus
         the training loss (binary cross-entropy with ``label_weight``, unknown entries
         masked); ``"exact_match"``, the exact-match accuracy at ``threshold``
         (MLPClassifier's choice); ``"hamming"``, minus the hamming loss at
-        ``threshold``; ``"f1_macro"``, the macro F1 at ``threshold``. Unused without
-        ``early_stopping``.
+        ``threshold``; ``"f1_macro"``, the macro F1 at ``threshold``. For other targets
+        these are per output: the loss is the mean of the heads' losses,
+        ``"exact_match"`` counts a row right when all its outputs are, ``"hamming"`` is
+        minus the share of wrong outputs, and ``"f1_macro"`` the mean over outputs of
+        each output's macro F1 over its classes (scikit-learn's ``f1_score(
+        average="macro")``). Unused without ``early_stopping``.
     validation_fraction : float, default=0.1
         Share of the training data held out for early stopping, in (0, 1).
     n_iter_no_change : int, default=10
@@ -206,7 +227,10 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         training for rare labels). ``"balanced"`` gives each label
         ``n_negative / n_positive`` of its known training entries, kept within
         [1/100, 100]; a dict maps label names (``classes_``) to weights, others get 1.
-        It multiplies with ``sample_weight``.
+        It multiplies with ``sample_weight``. Other targets take None or
+        ``"balanced"``: a two-class output's second class gets ``n_first / n_second``, and
+        the classes of a larger output scikit-learn's ``class_weight="balanced"``,
+        ``n / (n_classes * n_class)``.
     n_networks : int, default=1
         Number of networks trained and averaged (an ensemble). Each has its own seeds,
         drawn from ``random_state``: initial weights, Dropout masks, shuffling and, with
@@ -228,9 +252,15 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
 
     Attributes
     ----------
-    classes_ : ndarray of shape (n_labels,)
+    classes_ : ndarray of shape (n_labels,), or list of ndarray
         Label names: ``y``'s DataFrame columns, the sorted names of label collections,
-        or ``np.arange(n_labels)`` for an indicator array.
+        or ``np.arange(n_labels)`` for an indicator array. Binary and multiclass: the
+        sorted classes. Multi-output: a list with the sorted classes of each output.
+    target_type_ : str
+        ``"multilabel-indicator"``, ``"binary"``, ``"multiclass"`` or
+        ``"multiclass-multioutput"`` (scikit-learn's ``type_of_target`` names).
+    n_outputs_ : int
+        Labels (multi-label), 1 (binary, multiclass) or outputs (multi-output).
     n_features_in_ : int
         Number of features seen in ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -311,6 +341,15 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
     >>> clf = KerasMultiLabelClassifier(epochs=5, random_state=0)
     >>> clf.fit(X[:4], [["sports", "tech"], [], ["politics"], ["tech"]]).classes_
     array(['politics', 'sports', 'tech'], dtype=object)
+
+    Several outputs with several classes each:
+
+    >>> import pandas as pd
+    >>> y = pd.DataFrame({"colour": ["red", "green", "blue", "red"] * 50,
+    ...                   "size": ["S", "M", "L", "L"] * 50})
+    >>> clf = KerasMultiLabelClassifier(epochs=5, random_state=0).fit(X, y)
+    >>> clf.target_type_, clf.predict(X[:2]).shape, [p.shape for p in clf.predict_proba(X[:2])]
+    ('multiclass-multioutput', (2, 2), [(2, 3), (2, 3)])
     """
 
     def __init__(
@@ -450,17 +489,20 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         return hidden, epochs, batch_size
 
     def fit(self, X, y, sample_weight=None):
-        """Train a new network on ``X`` and the multi-label target ``y``.
+        """Train a new network on ``X`` and the target ``y`` (any type listed above).
 
         Parameters
         ----------
         X : array-like or sparse matrix of shape (n_samples, n_features)
             Numeric features; scipy sparse input is densified once when small (64 MiB),
             else one batch at a time.
-        y : array-like of shape (n_samples, n_labels), DataFrame, or list of collections
-            0/1 indicator matrix, DataFrame of 0/1 columns, or per-sample label
-            collections such as ``[["a", "b"], [], ["c"]]``. In an array or DataFrame,
-            NaN or -1 marks an unknown label, left out of the loss.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), DataFrame, or list
+            Multi-label: a 0/1 indicator matrix, DataFrame of 0/1 columns, or per-sample
+            label collections such as ``[["a", "b"], [], ["c"]]``; in an array or
+            DataFrame, NaN or -1 marks an unknown label, left out of the loss. Binary or
+            multiclass: a 1-D array of labels. Multi-output: a 2-D array or DataFrame
+            whose columns hold any labels (not only 0/1); NaN, None or ``pd.NA`` marks an
+            unknown entry, left out of the loss.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weight of each sample in the loss.
 

@@ -258,3 +258,28 @@ def test_clear_errors_for_what_other_target_types_do_not_take(data):
         clone(clf).set_params(threshold=[0.5, 0.5]).fit(X, frame)
     with pytest.raises(ValueError, match="3 columns"):
         clf.score(X, frame.iloc[:, :2])
+
+
+def test_batched_search_sparse_x_and_ensembles_take_several_outputs(data):
+    import scipy.sparse as sp
+
+    from skmultimlp.model_selection import BatchedGridSearchCV
+
+    X, y, frame = data
+    target = frame.astype(str)
+    grid = {"learning_rate": [1e-3, 1e-2]}
+    batched = BatchedGridSearchCV(KerasMultiLabelClassifier(**FAST), grid, cv=KFold(2))
+    plain = GridSearchCV(KerasMultiLabelClassifier(**FAST), grid, cv=KFold(2))
+    np.testing.assert_allclose(
+        batched.fit(X, target).cv_results_["mean_test_score"],
+        plain.fit(X, target).cv_results_["mean_test_score"],
+        atol=0.02,
+    )
+    dense = KerasMultiLabelClassifier(**FAST).fit(X, target)
+    sparse = KerasMultiLabelClassifier(**FAST).fit(sp.csr_matrix(X), target)
+    for a, b in zip(dense.predict_proba(X), sparse.predict_proba(X), strict=True):
+        np.testing.assert_allclose(a, b, atol=1e-5)
+    pair = KerasMultiLabelClassifier(**FAST, n_networks=2).fit(X, y)
+    members = [pair.model_.get_layer(f"network_{i}") for i in range(2)]
+    mean = np.mean([np.asarray(m(X.astype(np.float32))) for m in members], axis=0)
+    np.testing.assert_allclose(pair.predict_proba(X), mean, atol=1e-6)
