@@ -131,6 +131,25 @@ def test_loss_is_scikit_learns_log_loss_averaged_over_outputs(data):
     assert missing.mean() == pytest.approx((per_output[0] + per_output[2]) / 3, rel=1e-5)
 
 
+def test_training_loss_is_the_mean_of_the_outputs_log_loss(data):
+    """loss_curve_ of a fit that does not move (learning rate ~0, one batch, no Dropout)
+    is scikit-learn's log_loss of its own predict_proba, averaged over the outputs."""
+    X, y, frame = data
+    params = dict(FAST, epochs=1, learning_rate=1e-9, dropout=0.0, batch_size=len(X))
+    clf = KerasMultiLabelClassifier(**params).fit(X, frame)
+    proba = clf.predict_proba(X)
+    expected = np.mean(
+        [
+            log_loss(frame[c], p, labels=classes)
+            for c, p, classes in zip(frame, proba, clf.classes_, strict=True)
+        ]
+    )
+    assert clf.loss_curve_[0] == pytest.approx(expected, rel=1e-5)
+    multiclass = KerasMultiLabelClassifier(**params).fit(X, frame["colour"])
+    expected = log_loss(frame["colour"], multiclass.predict_proba(X))
+    assert multiclass.loss_curve_[0] == pytest.approx(expected, rel=1e-5)
+
+
 def test_balanced_label_weight_is_scikit_learns_balanced_class_weight(data):
     X, y, frame = data
     clf = KerasMultiLabelClassifier(**FAST, label_weight="balanced")
@@ -215,6 +234,11 @@ def test_missing_entries_are_nan_none_or_na_and_train(data):
     target.iloc[::7, 0] = np.nan
     target.iloc[::5, 1] = None
     target.iloc[::3, 2] = pd.NA
+    Y, outputs = encode(target)
+    unknown = [target.iloc[:, j].isna().to_numpy() for j in range(3)]
+    heads = np.split(Y, np.cumsum(outputs.heads)[:-1], axis=1)
+    for head, missing in zip(heads, unknown, strict=True):
+        assert np.all(head[missing] == MISSING) and not np.any(head[~missing] == MISSING)
     clf = KerasMultiLabelClassifier(**FAST).fit(X, target)
     assert [len(c) for c in clf.classes_] == [3, 2, 4]  # no class for the missing ones
     assert not pd.isna(clf.predict(X)).any()
@@ -277,9 +301,44 @@ def test_batched_search_sparse_x_and_ensembles_take_several_outputs(data):
     )
     dense = KerasMultiLabelClassifier(**FAST).fit(X, target)
     sparse = KerasMultiLabelClassifier(**FAST).fit(sp.csr_matrix(X), target)
+    assert dense.predict(X).dtype.kind == "U"  # outputs of one type keep it (not object)
     for a, b in zip(dense.predict_proba(X), sparse.predict_proba(X), strict=True):
         np.testing.assert_allclose(a, b, atol=1e-5)
     pair = KerasMultiLabelClassifier(**FAST, n_networks=2).fit(X, y)
     members = [pair.model_.get_layer(f"network_{i}") for i in range(2)]
     mean = np.mean([np.asarray(m(X.astype(np.float32))) for m in members], axis=0)
     np.testing.assert_allclose(pair.predict_proba(X), mean, atol=1e-6)
+
+
+def test_model_builder_and_model_fit_path_take_a_softmax_output(data):
+    import keras
+
+    X, y, frame = data
+
+    def build(meta):
+        assert meta["target_type_"] == "multiclass" and meta["n_outputs_"] == 3
+        return keras.Sequential(
+            [
+                keras.Input((meta["n_features_in_"],)),
+                keras.layers.Dense(8, activation="relu"),
+                keras.layers.Dense(meta["n_outputs_"], activation="softmax"),
+            ]
+        )
+
+    target = frame["colour"].to_numpy()
+    clf = KerasMultiLabelClassifier(model=build, epochs=3, random_state=0).fit(X, target)
+    np.testing.assert_allclose(clf.predict_proba(X).sum(axis=1), 1, rtol=1e-5)
+    # Keras' model.fit (callbacks) trains with the same per-head loss as the compiled loop.
+    params = dict(FAST, epochs=2, batch_size=len(X), dropout=0.0)  # same steps on both paths
+    loop = KerasMultiLabelClassifier(**params).fit(X, frame)
+    with_fit = KerasMultiLabelClassifier(**params, callbacks=[keras.callbacks.History()])
+    with_fit.fit(X, frame)
+    np.testing.assert_allclose(with_fit.loss_curve_, loop.loss_curve_, rtol=1e-4)
+
+    def sigmoid(meta):
+        return keras.Sequential(
+            [keras.Input((meta["n_features_in_"],)), keras.layers.Dense(3, activation="sigmoid")]
+        )
+
+    with pytest.raises(ValueError, match="softmax"):
+        KerasMultiLabelClassifier(model=sigmoid, epochs=1).fit(X, target)
