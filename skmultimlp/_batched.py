@@ -48,6 +48,7 @@ class PreparedFit:
     batch_size: int = 0
     template: Any = None
     attributes: dict = dataclasses.field(default_factory=dict)
+    optimizer_state: Any = None
 
 
 def fingerprint(a):
@@ -143,6 +144,7 @@ def train_one(prepared, *, verbose=0, callbacks=None):
         # runs its own copies, and the objects passed stay as they were.
         callbacks=copy.deepcopy(callbacks),
         stopping=prepared.stopping,
+        optimizer_state=prepared.optimizer_state,
     )
 
 

@@ -22,7 +22,7 @@ from ._network import ACTIVATIONS, average_networks, build_network, set_output_b
 from ._network_file import network_from_bytes, network_state
 from ._outputs import MULTILABEL, Outputs, encode
 from ._targets import MISSING, transform_targets
-from ._trainer import FitData
+from ._trainer import FitData, OptimizerState
 from ._trainer import predict_proba as _predict_proba
 
 _MAX_SEED = 2**31 - 1
@@ -75,6 +75,20 @@ def _per(outputs):
     if outputs.target_type == "multiclass-multioutput":
         return outputs.n_outputs, "output"
     return 1, "output"
+
+
+def _same_classes(classes, outputs):
+    """Whether ``classes`` (of a ``partial_fit`` call) are the fitted ones."""
+    if outputs.target_type == MULTILABEL:
+        return np.array_equal(np.asarray(classes), np.asarray(outputs.classes))
+    fitted = outputs.per_output_classes
+    given = list(classes) if outputs.target_type == "multiclass-multioutput" else [classes]
+    if len(given) != len(fitted):
+        return False
+    return all(
+        np.array_equal(np.unique(np.asarray(g)), np.asarray(f))
+        for g, f in zip(given, fitted, strict=True)
+    )
 
 
 def _check_known_labels(Y, classes):
@@ -239,6 +253,11 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         it. On the JAX backend the networks train together as one vectorised program;
         on TensorFlow one after another. Named as scikit-learn names ensemble sizes
         (``n_estimators``), but counting networks inside this one estimator.
+    warm_start : bool, default=False
+        When True, ``fit`` continues from the fitted network's weights instead of new
+        ones (with a fresh optimizer, as :class:`~sklearn.neural_network.MLPClassifier`
+        does), for ``epochs`` more epochs; ``y`` must keep the target type and classes
+        of the earlier fit. With ``n_networks`` > 1 it is refused.
     callbacks : list of keras.callbacks.Callback, default=None
         Keras callbacks to run during training. Training then goes through Keras'
         ``model.fit`` (slower) instead of the compiled loop; results are reported the
@@ -372,6 +391,7 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         tol=1e-4,
         label_weight=None,
         n_networks=1,
+        warm_start=False,
         callbacks=None,
         random_state=None,
         verbose=0,
@@ -393,6 +413,7 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         self.tol = tol
         self.label_weight = label_weight
         self.n_networks = n_networks
+        self.warm_start = warm_start
         self.callbacks = callbacks
         self.random_state = random_state
         self.verbose = verbose
@@ -484,6 +505,8 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
             if np.isnan(getattr(self, name)):
                 raise ValueError(f"{name} must be a number, got nan.")
         check_scalar(self.n_networks, "n_networks", numbers.Integral, min_val=1)
+        if not isinstance(self.warm_start, (bool, np.bool_)):
+            raise TypeError(f"warm_start must be True or False, got {self.warm_start!r}.")
         _check_callbacks(self.callbacks)
         check_scalar(self.verbose, "verbose", numbers.Integral, min_val=0)
         return hidden, epochs, batch_size
@@ -520,6 +543,116 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         losses = train_one(fits[0], verbose=self.verbose, callbacks=self.callbacks)
         return self._finish_fit(fits, [losses])
 
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Train one epoch over ``X``, ``y``, continuing from the network trained so far.
+
+        scikit-learn's incremental learning, as in
+        :class:`~sklearn.neural_network.MLPClassifier`: the first call (on an unfitted
+        estimator) builds the network and fixes the target type and classes; every call
+        runs one epoch of mini-batches over its data, starting from the weights and the
+        optimizer state (Adam's step count and moments) the previous call left, so that
+        calls over the chunks of a data set train as epochs over them would. Each call's
+        shuffling seed is drawn from a generator seeded by ``random_state`` at the first
+        call. Early stopping, ``n_networks`` > 1 and a validation split do not apply
+        (``epochs`` is not used); ``label_weight="balanced"`` and
+        ``output_bias_init="prior"`` are computed from the first call's data. After
+        ``fit``, ``partial_fit`` continues from the fitted weights with a fresh optimizer.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+        y : any target ``fit`` accepts
+            Of the same type (and classes) in every call.
+        classes : array-like, or list of array-like, default=None
+            Every class the target can take, on the first call: the classes (binary,
+            multiclass), one array of classes per output (multi-output), or the label
+            names (multi-label). None: the classes found in the first call's ``y``; a
+            later call with another class is then an error.
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self : KerasMultiLabelClassifier
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.datasets import make_classification
+        >>> from skmultimlp import KerasMultiLabelClassifier
+        >>> X, y = make_classification(n_samples=300, n_classes=3, n_informative=4,
+        ...                            random_state=0)
+        >>> clf = KerasMultiLabelClassifier(hidden_layer_sizes=(16,), random_state=0)
+        >>> for X_chunk, y_chunk in zip(np.array_split(X, 3), np.array_split(y, 3)):
+        ...     clf = clf.partial_fit(X_chunk, y_chunk, classes=[0, 1, 2])
+        >>> clf.n_iter_, clf.predict(X[:3]).shape
+        (3, (3,))
+        """
+        hidden, _, batch_size = self._validate_params()
+        if self.n_networks != 1:
+            raise ValueError("partial_fit trains one network: n_networks must be 1.")
+        if y is None:
+            raise ValueError(f"{type(self).__name__}.partial_fit requires y.")
+        first = "model_" not in self.__dict__
+        dtype = (np.float32, np.float64)
+        X = validate_data(self, X, accept_sparse="csr", dtype=dtype, reset=first)
+        if first:
+            Y, outputs = encode(y, classes=classes)
+        else:
+            fitted = self._outputs()
+            if classes is not None and not _same_classes(classes, fitted):
+                raise ValueError(
+                    f"classes={classes!r} is not the same as in the first call to "
+                    f"partial_fit (or fit): {self.classes_!r}."
+                )
+            Y, outputs = encode(y, fitted=fitted)
+        check_consistent_length(X, Y)
+        weights, weight_mean = _check_sample_weight(sample_weight, Y.shape[0])
+        if first:
+            label_weight = label_weights(self.label_weight, Y, outputs.classes, outputs.heads)
+        else:
+            label_weight = self.label_weight_
+        threshold = outputs.unit_threshold(_check_threshold(self.threshold, *_per(outputs)))
+        seed = self.__dict__.get("_partial_seed")
+        if seed is None:
+            seed = check_random_state(self.random_state).randint(_MAX_SEED)
+        rng = np.random.RandomState(seed)
+        state = OptimizerState(self.__dict__.get("_optimizer_values"))
+        fit = self._prepare_network(
+            X,
+            Y,
+            weights,
+            weight_mean,
+            rng=rng,
+            outputs=outputs,
+            hidden=hidden,
+            epochs=1,
+            batch_size=batch_size,
+            label_weight=label_weight,
+            threshold=threshold,
+            do_early_stopping=False,
+            network=None if first else self.model_,
+            optimizer_state=state,
+        )
+        losses = train_one(fit, verbose=self.verbose, callbacks=self.callbacks)
+        if first:
+            self.__dict__.update(
+                classes_=outputs.classes,
+                target_type_=outputs.target_type,
+                n_outputs_=outputs.n_outputs,
+                label_weight_=label_weight,
+                do_early_stopping_=False,
+                model_=fit.network,
+                loss_curve_=[],
+                n_iter_=0,
+            )
+        self.loss_curve_ = [*self.loss_curve_, *losses]
+        self.n_iter_ += 1
+        self.best_loss_ = min(self.loss_curve_)
+        self.validation_scores_ = self.best_validation_score_ = None
+        self._optimizer_values = state.values
+        self._partial_seed = int(rng.randint(_MAX_SEED))
+        return self
+
     def _prepare_fit(self, X, y, sample_weight, *, pretrained=True):
         """Check the parameters and data and build what training this fit needs.
 
@@ -535,15 +668,21 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None."
             )
-        X = validate_data(self, X, accept_sparse="csr", dtype=(np.float32, np.float64), reset=True)
-        Y, outputs = encode(y)
+        warm = self.warm_start and "model_" in self.__dict__
+        if warm and self.n_networks != 1:
+            raise ValueError("warm_start continues one network: n_networks must be 1.")
+        dtype = (np.float32, np.float64)
+        X = validate_data(self, X, accept_sparse="csr", dtype=dtype, reset=not warm)
+        Y, outputs = encode(y, fitted=self._outputs() if warm else None)
         check_consistent_length(X, Y)
         _check_known_labels(Y, outputs.unit_names)
         n_samples = Y.shape[0]
         weights, weight_mean = _check_sample_weight(sample_weight, n_samples)
         # The key digests the data: computed only while a search holds trained fits, or
-        # for the search itself (pretrained=False), not on every fit.
-        key = fit_key(self, X, Y, weights, outputs) if (PRETRAINED or not pretrained) else None
+        # for the search itself (pretrained=False), not on every fit; a warm start also
+        # depends on the weights it starts from, which the key does not hold.
+        keyed = (PRETRAINED or not pretrained) and not warm
+        key = fit_key(self, X, Y, weights, outputs) if keyed else None
         fitted = PRETRAINED.get(key) if (pretrained and key is not None) else None
         if fitted is not None:
             return [PreparedFit(key=key, fitted=fitted)]
@@ -578,6 +717,7 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
                 label_weight=label_weight,
                 threshold=threshold,
                 do_early_stopping=do_early_stopping,
+                network=self.model_ if warm else None,
             )
             fit.key, fit.attributes = key, attributes
             fits.append(fit)
@@ -598,8 +738,14 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         label_weight,
         threshold,
         do_early_stopping,
+        network=None,
+        optimizer_state=None,
     ):
-        """One network's part of :meth:`_prepare_fit`, its seeds drawn from ``rng``."""
+        """One network's part of :meth:`_prepare_fit`, its seeds drawn from ``rng``.
+
+        ``network``: train this (fitted) network on instead of a new one (warm start,
+        ``partial_fit``), with a fresh optimizer or the ``optimizer_state`` given.
+        """
 
         def make_network(rng):
             return build_network(
@@ -614,7 +760,11 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
                 rng=rng,
             )
 
-        network, optimizer = make_network(rng)
+        new = network is None
+        if new:
+            network, optimizer = make_network(rng)
+        else:
+            optimizer = keras.optimizers.Adam(learning_rate=self.learning_rate)
         stopping = None
         if do_early_stopping:
             X, Y, weights, stopping, kept_mean = split_validation(
@@ -631,7 +781,7 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
                 tol=self.tol,
             )
             weight_mean *= kept_mean
-        if self.output_bias_init == "prior" and self.model is None:
+        if self.output_bias_init == "prior" and self.model is None and new:
             # Each fit's own network gets it; the compiled loop loads all its weights.
             set_output_bias(network, label_log_odds(Y, weights, outputs.heads))
         batch_size = min(batch_size, Y.shape[0])
@@ -657,6 +807,7 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
             epochs=epochs,
             batch_size=batch_size,
             template=lambda: make_network(np.random.RandomState(0)),
+            optimizer_state=optimizer_state,
         )
 
     def _finish_fit(self, fits, losses):
@@ -666,6 +817,8 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         curves and early-stopping results are the first network's.
         """
         first, stopping = fits[0], fits[0].stopping
+        for name in ("_optimizer_values", "_partial_seed"):  # of earlier partial_fit calls
+            self.__dict__.pop(name, None)
         self.__dict__.update(first.attributes)
         self.loss_curve_ = list(losses[0])
         self.n_iter_ = len(losses[0])

@@ -290,9 +290,11 @@ class _Loop:
         X = self._sparse_X
         return dense_batch(X, np.minimum(np.asarray(idx), X.shape[0] - 1))
 
-    def _reset_optimizer(self, optimizer):
-        """Fresh moments and step count; the learning rate of this fit's ``optimizer``."""
-        for variable, value in zip(self.optimizer.variables, self._fresh_optimizer, strict=True):
+    def _reset_optimizer(self, optimizer, values=None):
+        """Fresh moments and step count (or ``values``, the state a previous run left:
+        ``partial_fit``); the learning rate of this fit's ``optimizer``."""
+        values = self._fresh_optimizer if values is None else values
+        for variable, value in zip(self.optimizer.variables, values, strict=True):
             variable.assign(value)
         learning_rate = _learning_rate(optimizer)
         if learning_rate is not None:
@@ -470,14 +472,15 @@ class TensorFlowLoop(_Loop):
         e, losses, scores, _, best_epoch, _, best_values = tf.while_loop(running, epoch, start)
         return losses.stack()[:e], scores.stack()[:e], best_epoch, best_values
 
-    def load(self, model, optimizer, data):
-        """Put ``model``'s weights, a fresh optimizer state and ``data`` into the loop."""
+    def load(self, model, optimizer, data, optimizer_values=None):
+        """Put ``model``'s weights, a fresh optimizer state (or ``optimizer_values``) and
+        ``data`` into the loop."""
         tf = self._tf
         self._check_same_structure(model, self.model)
         if model is not self.model:
             for dst, src in zip(model_variables(self.model), model_variables(model), strict=True):
                 dst.assign(src.value)
-        self._reset_optimizer(optimizer)
+        self._reset_optimizer(optimizer, optimizer_values)
         if data.sparse:
             self._sparse_X = data.X
             X = tf.zeros([data.Y.shape[0], 0], tf.float32)
@@ -569,6 +572,10 @@ class TensorFlowLoop(_Loop):
     def weights(self):
         """A copy of the current weights (trainable then non-trainable), as numpy arrays."""
         return weights_of(self.model)
+
+    def optimizer_values(self):
+        """A copy of the optimizer's state (step count, moments), as numpy arrays."""
+        return [keras.ops.convert_to_numpy(v.value) for v in self.optimizer.variables]
 
     def store(self, model, weights=None):
         """Copy the trained weights (or ``weights``) into ``model`` and drop the data."""
@@ -721,11 +728,12 @@ class JaxLoop(_Loop):
         )
         return state, e, losses, scores, best_epoch, best_values
 
-    def load(self, model, optimizer, data):
-        """Take ``model``'s weights, a fresh optimizer state and ``data`` as the loop's state."""
+    def load(self, model, optimizer, data, optimizer_values=None):
+        """Take ``model``'s weights, a fresh optimizer state (or ``optimizer_values``) and
+        ``data`` as the loop's state."""
         jax = self._jax
         self._check_same_structure(model, self.model)
-        self._reset_optimizer(optimizer)
+        self._reset_optimizer(optimizer, optimizer_values)
         self._state = (
             [v.value for v in model.trainable_variables],
             [v.value for v in model.non_trainable_variables],
@@ -789,6 +797,10 @@ class JaxLoop(_Loop):
         """A copy of the current weights (trainable then non-trainable), as numpy arrays."""
         trainable, non_trainable, _ = self._state
         return [np.array(v) for v in trainable + non_trainable]
+
+    def optimizer_values(self):
+        """A copy of the optimizer's state (step count, moments), as numpy arrays."""
+        return [np.array(v) for v in self._state[2]]
 
     def store(self, model, weights=None):
         """Copy the trained weights (or ``weights``) into ``model`` and drop the data."""

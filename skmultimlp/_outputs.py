@@ -28,7 +28,7 @@ from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array
 
-from ._targets import MISSING, _rows_of, encode_targets
+from ._targets import MISSING, _rows_of, encode_targets, transform_targets
 
 MULTILABEL = "multilabel-indicator"
 
@@ -223,10 +223,14 @@ def _is_indicator(y):
     return bool(np.isin(values, (0, 1, -1)).all())
 
 
-def _encode_column(values, missing, name):
-    """Units of one output: its classes and a (n, units) uint8 matrix."""
+def _encode_column(values, missing, name, classes=None):
+    """Units of one output: its classes and a (n, units) uint8 matrix.
+
+    ``classes``: the output's classes fixed beforehand (``partial_fit``); a value of
+    ``values`` not among them is an error. Else they are the sorted known values.
+    """
     known = values[~missing]
-    if known.size == 0:
+    if known.size == 0 and classes is None:
         raise ValueError(f"{name} has no known value: every entry is missing.")
     if known.dtype == object:
         kinds = {type(v) for v in known.tolist()}
@@ -238,8 +242,19 @@ def _encode_column(values, missing, name):
             )
         if numbers:  # numbers held as objects (a DataFrame's row-wise copy, pd.NA)
             known = np.asarray(known.tolist())
-    check_classification_targets(known)
-    classes = np.unique(known)
+    if known.size:
+        check_classification_targets(known)
+    if classes is None:
+        classes = np.unique(known)
+    else:
+        classes = np.unique(np.asarray(classes))
+        unseen = ~np.isin(known, classes)
+        if unseen.any():
+            raise ValueError(
+                f"{name} has classes not seen in the first call to partial_fit (or in fit): "
+                f"{np.unique(known[unseen]).tolist()[:5]}; pass every class in classes= "
+                "to the first partial_fit call."
+            )
     if len(classes) < 2:
         raise ValueError(
             f"{name} needs samples of at least 2 classes in the data, but the data contains "
@@ -256,8 +271,14 @@ def _encode_column(values, missing, name):
     return classes, units
 
 
-def encode(y):
+def encode(y, *, classes=None, fitted=None):
     """The unit matrix of ``y`` and its :class:`Outputs`.
+
+    ``fitted``: the :class:`Outputs` of an earlier fit, whose type and classes ``y`` must
+    keep (``partial_fit`` after the first call). ``classes``: every class, given to the
+    first ``partial_fit`` call as scikit-learn's ``partial_fit(classes=...)``: an array
+    (binary, multiclass; the label names of a multi-label target) or a list of arrays,
+    one per output.
 
     Returns
     -------
@@ -267,25 +288,44 @@ def encode(y):
     """
     if y is None:
         raise ValueError("y is None: a target is required.")
-    if _is_indicator(y):
-        Y, classes = encode_targets(y, allow_missing=True)
-        return Y, Outputs(MULTILABEL, classes)
+    if fitted is not None and fitted.target_type == MULTILABEL:
+        return transform_targets(y, fitted.classes, allow_missing=True), fitted
+    if fitted is None and _is_indicator(y):
+        if classes is None:
+            Y, names = encode_targets(y, allow_missing=True)
+            return Y, Outputs(MULTILABEL, names)
+        names = np.asarray(classes)
+        return transform_targets(y, names, allow_missing=True), Outputs(MULTILABEL, names)
+    if fitted is not None:
+        classes = fitted.per_output_classes
+        if fitted.target_type != "multiclass-multioutput":
+            classes = classes[0]
     Y = _as_array(y)
     if Y.ndim == 2 and Y.shape[1] == 1:
         Y = _single_column(Y)
-    if Y.ndim == 1:
+    multioutput = fitted.target_type == "multiclass-multioutput" if fitted else Y.ndim == 2
+    if not multioutput:
+        if Y.ndim != 1:
+            raise ValueError(f"y must be 1-D, as in the first fit, got shape {Y.shape}.")
         missing = _missing(Y)
-        classes, units = _encode_column(Y, missing, "y")
+        classes, units = _encode_column(Y, missing, "y", classes)
         kind = "binary" if len(classes) == 2 else "multiclass"
         return units, Outputs(kind, classes, (units.shape[1],))
     if Y.ndim != 2 or Y.shape[1] == 0:
         raise ValueError(f"y must be 1-D or 2-D with at least one column, got shape {Y.shape}.")
+    if classes is not None and len(classes) != Y.shape[1]:
+        raise ValueError(
+            f"y has {Y.shape[1]} columns, but classes (or the first fit) has "
+            f"{len(classes)} outputs: give the classes of each output."
+        )
     missing = _missing(Y)
-    classes, blocks = [], []
+    per_output, blocks = [], []
     for j in range(Y.shape[1]):
-        c, units = _encode_column(Y[:, j], missing[:, j], f"Output {j} of y")
-        classes.append(c)
+        given = None if classes is None else classes[j]
+        c, units = _encode_column(Y[:, j], missing[:, j], f"Output {j} of y", given)
+        per_output.append(c)
         blocks.append(units)
+    classes = per_output
     heads = tuple(b.shape[1] for b in blocks)
     return np.hstack(blocks), Outputs("multiclass-multioutput", classes, heads)
 

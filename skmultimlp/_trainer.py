@@ -32,7 +32,7 @@ from ._loops import (
     weights_of,
 )
 
-__all__ = ["FitData", "has_custom_train_step", "predict_proba", "train"]
+__all__ = ["FitData", "OptimizerState", "has_custom_train_step", "predict_proba", "train"]
 
 
 def has_custom_train_step(model):
@@ -57,6 +57,7 @@ def train(
     verbose,
     callbacks=None,
     stopping=None,
+    optimizer_state=None,
 ):
     """Train ``model`` in place; return the mean training loss of each epoch run.
 
@@ -79,6 +80,9 @@ def train(
         custom ``train_step`` and for ``BatchNormalization`` layers).
     stopping : skmultimlp._early_stopping.EarlyStopping, default=None
         Validation-based early stopping; ``model`` ends with the best epoch's weights.
+    optimizer_state : OptimizerState, default=None
+        The optimizer's state to start from and to leave the trained state in
+        (``partial_fit``); None: a fresh optimizer.
 
     Returns
     -------
@@ -95,6 +99,7 @@ def train(
             verbose=verbose,
             callbacks=callbacks or [],
             stopping=stopping,
+            optimizer_state=optimizer_state,
         )
     # What a compiled loop is specialised to, besides the architecture and optimizer. Whether
     # the L2 penalty is compiled in is part of it; alpha itself is loaded per fit.
@@ -111,10 +116,11 @@ def train(
     if loop is None:
         loop_model, loop_optimizer = template() if key is not None else (model, optimizer)
         loop = make_loop(loop_model, loop_optimizer, **shape)
-    loop.load(model, optimizer, data)
+    loop.load(model, optimizer, data, optimizer_state.values if optimizer_state else None)
     if stopping is not None and not verbose and not data.sparse:
         # Early stopping inside the compiled function: one call, no Python per epoch.
         losses = loop.run_stopping(stopping, epochs).tolist()
+        _keep_optimizer_state(optimizer_state, loop)
         loop.store(model, stopping.best_weights)
         POOL.checkin(key, loop)
         return losses
@@ -133,9 +139,23 @@ def train(
             bar.set_postfix(_progress(losses, stopping))
             if stop:
                 break
+    _keep_optimizer_state(optimizer_state, loop)
     loop.store(model, stopping.best_weights if stopping is not None else None)
     POOL.checkin(key, loop)
     return losses
+
+
+class OptimizerState:
+    """The optimizer's state (step count, moments) carried from one ``partial_fit`` call
+    to the next: ``values`` is None before the first, then a list of numpy arrays."""
+
+    def __init__(self, values=None):
+        self.values = values
+
+
+def _keep_optimizer_state(optimizer_state, loop):
+    if optimizer_state is not None:
+        optimizer_state.values = loop.optimizer_values()
 
 
 def _progress(losses, stopping):
@@ -179,7 +199,9 @@ class _EarlyStoppingCallback(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
-def _train_with_fit(model, optimizer, data, *, epochs, batch_size, verbose, callbacks, stopping):
+def _train_with_fit(
+    model, optimizer, data, *, epochs, batch_size, verbose, callbacks, stopping, optimizer_state
+):
     # The same loss as the compiled loop's (label weights, missing entries masked, L2
     # penalty); a model compiled by the user keeps its optimizer (its binary cross-entropy
     # was checked).
@@ -193,6 +215,10 @@ def _train_with_fit(model, optimizer, data, *, epochs, batch_size, verbose, call
         kernels=[variables[i] for i in kernel_indices(model)],
     )
     model.compile(optimizer=optimizer, loss=loss)
+    if optimizer_state is not None and optimizer_state.values is not None:
+        optimizer.build(variables)
+        for variable, value in zip(optimizer.variables, optimizer_state.values, strict=True):
+            variable.assign(value)
     if stopping is not None:
         callbacks = [*callbacks, _EarlyStoppingCallback(stopping)]
     history = model.fit(
@@ -202,6 +228,8 @@ def _train_with_fit(model, optimizer, data, *, epochs, batch_size, verbose, call
         callbacks=callbacks,
         verbose=2 if verbose else 0,
     )
+    if optimizer_state is not None:
+        optimizer_state.values = [keras.ops.convert_to_numpy(v.value) for v in optimizer.variables]
     if stopping is not None and stopping.best_weights is not None:
         for variable, value in zip(model_variables(model), stopping.best_weights, strict=True):
             variable.assign(value)

@@ -34,6 +34,7 @@ ESTIMATOR_PARAMETERS = (
     "tol",
     "validation_fraction",
     "verbose",
+    "warm_start",
 )
 SCORER_NAMES = (
     "exact_match",
@@ -46,7 +47,8 @@ SCORER_NAMES = (
 SCALERS = ("standard", "maxabs", "none")
 
 # Parameters that hold Python objects, which a command line cannot spell.
-_NOT_ON_COMMAND_LINE = ("model", "callbacks")
+# A warm start needs a fitted estimator, which a command-line run never starts from.
+_NOT_ON_COMMAND_LINE = ("model", "callbacks", "warm_start")
 
 
 def did_you_mean(word, choices):
