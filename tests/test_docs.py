@@ -28,6 +28,7 @@ EXAMPLE_PAGES = {
     "grid-search.md",
     "saving-and-loading.md",
     "distributed.md",
+    "incremental.md",
     "cli.md",
     "troubleshooting.md",
 }
@@ -37,6 +38,7 @@ PRINTS_REFERENCE_FIGURE = {"index.md"}
 PAGE_REQUIRES = {
     "cli.md": "matplotlib",
     "distributed.md": "dask.distributed",
+    "incremental.md": "dask_ml",
     "grid-search.md": "pandas",
 }
 
