@@ -929,8 +929,9 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         Y, known = outputs.known_rows(y)
         if not known.all():
             raise ValueError("y has missing entries (NaN, None or NA): score needs a complete y.")
-        pred = self.predict(X).reshape(Y.shape[0], -1)
+        pred = self.predict(X)
         check_consistent_length(Y, pred)
+        pred = pred.reshape(len(pred), -1)
         right = np.ones(Y.shape[0], dtype=bool)
         for j in range(Y.shape[1]):
             right &= pred[:, j] == Y[:, j]
