@@ -949,3 +949,123 @@ def test_labels_are_the_classes_averaged_as_in_sklearn():
             ]
         )
     )
+
+
+def _probabilities(T, classes):
+    """Rows summing to 1, leaning towards the true class: the format of predict_proba."""
+    one_hot = (np.asarray(T)[:, None] == np.asarray(classes)).astype(float)
+    return 0.4 * one_hot + 0.6 * rng.dirichlet(np.ones(len(classes)), size=len(T))
+
+
+@pytest.mark.parametrize("kind", ["binary", "multiclass"])
+def test_report_of_one_output_matches_sklearn(kind):
+    T, P = TARGETS[kind]
+    classes = sorted(set(T))
+    proba = _probabilities(T, classes)
+    report = multilabel_report(T, P, proba)
+    assert report.labels == classes and report.target_type == kind
+    p, r, f, s = skm.precision_recall_fscore_support(
+        list(T), list(P), labels=classes, zero_division=0
+    )
+    np.testing.assert_allclose(report.precision, p)
+    np.testing.assert_allclose(report.recall, r)
+    np.testing.assert_allclose(report.f1, f)
+    np.testing.assert_array_equal(report.support, s)
+    one_hot = (T[:, None] == np.array(classes)).astype(int)
+    np.testing.assert_allclose(report.roc_auc, skm.roc_auc_score(one_hot, proba, average=None))
+    macro, micro = report.averages["macro"], report.averages["micro"]
+    assert macro["f1"] == pytest.approx(skm.f1_score(list(T), list(P), average="macro"))
+    assert macro["f1"] == pytest.approx(macro_f1_score(T, P))
+    assert macro["recall"] == pytest.approx(skm.balanced_accuracy_score(list(T), list(P)))
+    assert micro["f1"] == micro["precision"] == pytest.approx(skm.accuracy_score(T, P))
+    if kind == "binary":
+        assert macro["roc_auc"] == pytest.approx(skm.roc_auc_score(T, proba[:, 1]))
+    else:
+        assert macro["roc_auc"] == pytest.approx(skm.roc_auc_score(T, proba, multi_class="ovr"))
+    assert micro["roc_auc"] == pytest.approx(skm.roc_auc_score(one_hot, proba, average="micro"))
+    assert macro["support"] == N
+    assert report.to_dict()[classes[0]]["support"] == int(s[0])
+    column_vectors = multilabel_report(T[:, None], P[:, None], proba)  # one output, too
+    assert column_vectors.labels == classes and column_vectors.target_type == kind
+
+
+def test_report_of_multi_output_has_a_row_per_output_and_class():
+    classes = [sorted(set(MO_TRUE[:, j]) | set(MO_PRED[:, j])) for j in range(3)]
+    probas = [_probabilities(MO_TRUE[:, j], c) for j, c in enumerate(classes)]
+    report = multilabel_report(MO_TRUE, MO_PRED, probas)
+    assert report.target_type == "multiclass-multioutput"
+    assert report.labels == [(j, c) for j in range(3) for c in classes[j]]
+    macro_auc = []
+    for j, c in enumerate(classes):
+        rows = [i for i, (output, _) in enumerate(report.labels) if output == j]
+        t, p = list(MO_TRUE[:, j]), list(MO_PRED[:, j])
+        prfs = skm.precision_recall_fscore_support(t, p, labels=c, zero_division=0)
+        for got, expected in zip((report.precision, report.recall, report.f1), prfs, strict=False):
+            np.testing.assert_allclose(got[rows], expected)
+        np.testing.assert_array_equal(report.support[rows], prfs[3])
+        one_hot = (MO_TRUE[:, j][:, None] == np.array(c, dtype=object)).astype(int)
+        auc = skm.roc_auc_score(one_hot, probas[j], average=None)
+        np.testing.assert_allclose(report.roc_auc[rows], auc)
+        macro_auc.append(np.mean(auc))
+    macro, micro = report.averages["macro"], report.averages["micro"]
+    assert macro["f1"] == pytest.approx(macro_f1_score(MO_TRUE, MO_PRED))
+    assert micro["f1"] == pytest.approx(1 - hamming_loss(MO_TRUE, MO_PRED))
+    assert macro["roc_auc"] == pytest.approx(np.mean(macro_auc))
+    assert macro["support"] == 3 * N
+    text = str(report)
+    assert "(0, 'cat')" in text and "(1, 2)" in text and "roc_auc" in text
+    assert report.to_dict()[(2, "S")]["support"] == int((MO_TRUE[:, 2] == "S").sum())
+
+
+def test_report_ignore_scores_each_output_on_its_known_samples():
+    y = MO_MISS.copy()
+    y[:, 1] = None  # an output known nowhere
+    known = MO_KNOWN.copy()
+    known[:, 1] = False
+    classes = [sorted(set(MO_TRUE[:, j]) | set(MO_PRED[:, j])) for j in range(3)]
+    probas = [_probabilities(MO_TRUE[:, j], c) for j, c in enumerate(classes)]
+    with pytest.raises(ValueError, match="missing entries"):
+        multilabel_report(y, MO_PRED)
+    report = multilabel_report(y, MO_PRED, probas, labels=classes, missing="ignore")
+    for j in (0, 2):
+        rows = [i for i, (output, _) in enumerate(report.labels) if output == j]
+        k = known[:, j]
+        t, p = list(y[k, j]), list(MO_PRED[k, j])
+        prfs = skm.precision_recall_fscore_support(t, p, labels=classes[j], zero_division=0)
+        np.testing.assert_allclose(report.f1[rows], prfs[2])
+        np.testing.assert_array_equal(report.support[rows], prfs[3])
+        one_hot = (y[k, j][:, None] == np.array(classes[j], dtype=object)).astype(int)
+        auc = skm.roc_auc_score(one_hot, probas[j][k], average=None)
+        np.testing.assert_allclose(report.roc_auc[rows], auc)
+    unknown = [i for i, (output, _) in enumerate(report.labels) if output == 1]
+    assert np.isnan(report.f1[unknown]).all() and np.isnan(report.roc_auc[unknown]).all()
+    assert (report.support[unknown] == 0).all()
+    assert report.averages["macro"]["f1"] == pytest.approx(
+        macro_f1_score(y, MO_PRED, missing="ignore")
+    )
+    # A 1-D target leaves out the samples whose y_true is unknown.
+    keep = MC_MISS != None  # noqa: E711
+    assert multilabel_report(MC_MISS, MC_PRED, missing="ignore").to_dict() == (
+        multilabel_report(MC_TRUE[keep], MC_PRED[keep]).to_dict()
+    )
+
+
+def test_report_labels_and_proba_of_other_target_types():
+    classes = ["emu", "dog", "cow", "cat", "yak"]  # the estimator's order, "yak" in neither
+    proba = _probabilities(MC_TRUE, classes)
+    report = multilabel_report(MC_TRUE, MC_PRED, proba, labels=classes)
+    assert report.labels == classes
+    assert report.to_dict()["yak"] == {
+        "precision": 0.0,
+        "recall": 0.0,
+        "f1": 0.0,
+        "support": 0,
+        "roc_auc": pytest.approx(np.nan, nan_ok=True),
+    }
+    assert report.roc_auc[0] == pytest.approx(skm.roc_auc_score(MC_TRUE == "emu", proba[:, 0]))
+    with pytest.raises(ValueError, match=r"y_proba must have shape \(50, 4\).*Pass labels="):
+        multilabel_report(MC_TRUE, MC_PRED, proba)  # 5 columns for the 4 classes seen
+    with pytest.raises(ValueError, match="one .* array per output"):
+        multilabel_report(MO_TRUE, MO_PRED, [proba])
+    with pytest.raises(ValueError, match=r"y_proba\[0\] must have shape"):
+        multilabel_report(MO_TRUE, MO_PRED, [proba, proba, proba])
