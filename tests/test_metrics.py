@@ -1069,3 +1069,176 @@ def test_report_labels_and_proba_of_other_target_types():
         multilabel_report(MO_TRUE, MO_PRED, [proba])
     with pytest.raises(ValueError, match=r"y_proba\[0\] must have shape"):
         multilabel_report(MO_TRUE, MO_PRED, [proba, proba, proba])
+
+
+# --- scorers of every target type ----------------------------------------------------------
+
+
+class _Predicts(ClassifierMixin, BaseEstimator):
+    """A fitted classifier whose predictions are ``y_pred``, with classes_ that name no
+    column of it (the scorers must not binarise against them)."""
+
+    def __init__(self, y_pred=None, target_type=None):
+        self.y_pred = y_pred
+        self.target_type = target_type
+
+    classes_ = np.array(["not", "these"])
+
+    @property
+    def target_type_(self):
+        if self.target_type is None:
+            raise AttributeError("target_type_")
+        return self.target_type
+
+    def fit(self, X, y):
+        return self
+
+    def __sklearn_is_fitted__(self):
+        return True
+
+    def predict(self, X):
+        return self.y_pred
+
+
+@pytest.mark.parametrize("w", [None, W], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("name", sorted(METRICS))
+@pytest.mark.parametrize("kind", sorted(TARGETS))
+def test_scorers_compare_predict_in_the_callers_labels(kind, name, w):
+    T, P = TARGETS[kind]
+    key, sign = SCORER_OF[name]
+    expected = sign * _reference(name, T, P, w)
+    for target_type in (None, kind):
+        clf = _Predicts(P, target_type)
+        assert SCORERS[key](clf, None, T, sample_weight=w) == pytest.approx(expected, abs=1e-15)
+
+
+@pytest.mark.parametrize("w", [None, W], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("name", sorted(METRICS))
+@pytest.mark.parametrize("kind", sorted(MISSING_TARGETS))
+def test_ignore_scorers_score_the_known_entries_of_every_target_type(kind, name, w):
+    T, known, P = MISSING_TARGETS[kind]
+    key, sign = SCORER_OF[name]
+    expected = sign * _reference_on_known(name, T, known, P, w)
+    scorer = make_scorers(missing="ignore")[key]
+    assert scorer(_Predicts(P), None, T, sample_weight=w) == pytest.approx(expected)
+    with pytest.raises(ValueError, match=r"missing entries.*make_scorers\(missing='ignore'\)"):
+        SCORERS[key](_Predicts(P), None, T)
+
+
+def test_scorers_read_the_estimators_target_type_even_in_a_pipeline():
+    from sklearn.pipeline import Pipeline
+
+    # 0/1 outputs: multi-label by their values, multi-output by the estimator's word.
+    per_output = macro_f1_score(Y_TRUE, Y_PRED, target_type="multiclass-multioutput")
+    assert SCORERS["f1_macro"](_Predicts(Y_PRED), None, Y_TRUE) == macro_f1_score(Y_TRUE, Y_PRED)
+    clf = _Predicts(Y_PRED, "multiclass-multioutput")
+    assert SCORERS["f1_macro"](clf, None, Y_TRUE) == pytest.approx(per_output)
+    pipe = Pipeline([("nothing", "passthrough"), ("clf", clf)])
+    assert SCORERS["f1_macro"](pipe, Y_TRUE, Y_TRUE) == pytest.approx(per_output)
+
+
+# --- the scorers on a real estimator, in cross-validation ----------------------------------
+
+CV = KFold(3, shuffle=True, random_state=0)
+
+
+def _cross_validate(y):
+    """cross_validate(..., scoring=SCORERS) of a small network, with its fitted folds."""
+    from sklearn.datasets import make_classification
+
+    from skmultimlp import KerasMultiLabelClassifier
+
+    X, _ = make_classification(n_samples=90, n_features=5, n_informative=3, random_state=0)
+    clf = KerasMultiLabelClassifier(hidden_layer_sizes=(8,), epochs=3, random_state=0)
+    y = y(X)
+    result = cross_validate(
+        clf,
+        X,
+        y,
+        cv=CV,
+        scoring=SCORERS,
+        return_estimator=True,
+        return_indices=True,
+        error_score="raise",
+    )
+    return X, y, result
+
+
+def _animals(X):
+    return np.array(["cat", "cow", "dog"], dtype=object)[np.digitize(X[:, 0], [-0.5, 0.5])]
+
+
+@pytest.fixture(scope="module")
+def multiclass_cv():
+    """Three fits of a multiclass target (names)."""
+    return _cross_validate(_animals)
+
+
+@pytest.fixture(scope="module")
+def multi_output_cv():
+    """Three fits of a multi-output DataFrame target: str, int and two-class columns."""
+    pd = pytest.importorskip("pandas")
+
+    def target(X):
+        return pd.DataFrame(
+            {
+                "animal": _animals(X),
+                "count": np.digitize(X[:, 1], [-0.5, 0.5]),  # 0, 1, 2
+                "size": np.where(X[:, 2] > 0, "L", "S"),
+            }
+        )
+
+    return _cross_validate(target)
+
+
+def _fold_references(X, y, result, fold):
+    """scikit-learn's values of each metric on a fold, from its estimator's predict."""
+    test = result["indices"]["test"][fold]
+    estimator = result["estimator"][fold]
+    T = np.asarray(y.iloc[test] if hasattr(y, "iloc") else y[test], dtype=object)
+    return estimator, X[test], T, estimator.predict(X[test])
+
+
+@pytest.mark.parametrize("fixture", ["multiclass_cv", "multi_output_cv"])
+def test_cross_validate_with_scorers_equals_sklearn_per_fold(fixture, request):
+    X, y, result = request.getfixturevalue(fixture)
+    for fold in range(3):
+        estimator, X_test, T, P = _fold_references(X, y, result, fold)
+        assert estimator.target_type_ == ("multiclass" if T.ndim == 1 else "multiclass-multioutput")
+        for name in METRICS:
+            key, sign = SCORER_OF[name]
+            got = result[f"test_{key}"][fold]
+            assert got == pytest.approx(sign * _reference(name, T, P), abs=1e-12), name
+        assert result["test_exact_match"][fold] == pytest.approx(estimator.score(X_test, T))
+    assert not np.isnan([result[f"test_{key}"] for key in SCORERS]).any()
+
+
+@pytest.mark.parametrize("fixture", ["multiclass_cv", "multi_output_cv"])
+def test_scorers_on_a_fitted_estimator_with_sample_weight(fixture, request):
+    X, y, result = request.getfixturevalue(fixture)
+    estimator, X_test, T, P = _fold_references(X, y, result, 0)
+    w = np.linspace(0.5, 2, len(T))
+    for name in METRICS:
+        key, sign = SCORER_OF[name]
+        got = SCORERS[key](estimator, X_test, T, sample_weight=w)
+        assert got == pytest.approx(sign * _reference(name, T, P, w), abs=1e-12), name
+
+
+@pytest.mark.parametrize("fixture", ["multiclass_cv", "multi_output_cv"])
+def test_report_of_a_fitted_estimator_reads_its_predict_proba(fixture, request):
+    X, y, result = request.getfixturevalue(fixture)
+    estimator, X_test, T, P = _fold_references(X, y, result, 1)
+    proba = estimator.predict_proba(X_test)
+    report = multilabel_report(T, P, proba, labels=estimator.classes_)
+    single = T.ndim == 1
+    for j, classes in enumerate([estimator.classes_] if single else estimator.classes_):
+        t = T if single else T[:, j]
+        p = proba if single else proba[j]
+        rows = [i for i, name in enumerate(report.labels) if single or name[0] == j]
+        assert [report.labels[i] if single else report.labels[i][1] for i in rows] == (
+            classes.tolist()
+        )
+        one_hot = (t[:, None] == classes).astype(int)
+        np.testing.assert_allclose(
+            report.roc_auc[rows], skm.roc_auc_score(one_hot, p, average=None)
+        )
