@@ -27,8 +27,9 @@ outright, and a scorer reads the estimator's ``target_type_``):
 * multi-output (``"multiclass-multioutput"``): a 2-D array or DataFrame with a column of
   labels per output, holding other values than 0 and 1 (strings, or numbers such as 0,
   1, 2). Each column is checked by itself, so one may hold strings and another numbers.
-  A nested list of strings is a sequence of label collections (as for ``fit``): give a
-  multi-output target of names as an array or a DataFrame.
+  A ``y_true`` given as a nested list of strings is a sequence of label collections (as
+  for ``fit``): give a multi-output ``y_true`` of names as an array or a DataFrame
+  (``y_pred`` may then be a nested list).
 
 Binary, multiclass and multi-output targets are compared as they are, label for label
 in the caller's labels (a DataFrame's columns by position): never binarised against the
@@ -350,11 +351,9 @@ class _PerOutput:
     known: np.ndarray
     right: np.ndarray
 
-    def weights(self, sample_weight, rows=None):
-        """``sample_weight`` (None stays None) as an array, on ``rows`` when given."""
-        if sample_weight is None:
-            return None
-        return sample_weight if rows is None else sample_weight[rows]
+    def weights(self, sample_weight, rows):
+        """The weights of ``rows`` (None when ``sample_weight`` is None)."""
+        return None if sample_weight is None else sample_weight[rows]
 
     def scored(self):
         """The outputs with a known entry."""
