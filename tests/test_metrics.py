@@ -629,3 +629,616 @@ def test_cross_validate_with_a_dataframe_y_in_another_order(news):
     )
     for name in SCORERS:
         np.testing.assert_allclose(scores[f"test_{name}"], expected[f"test_{name}"])
+
+
+# --- binary, multiclass and multi-output targets -------------------------------------------
+
+N = 50
+BIN_TRUE = np.where(rng.uniform(size=N) < 0.4, -1, 7)  # -1 is a class here, not "unknown"
+BIN_PRED = np.where(rng.uniform(size=N) < 0.5, BIN_TRUE, -BIN_TRUE + 6)
+MC_TRUE = rng.choice(np.array(["cat", "cow", "dog", "emu"], dtype=object), N)
+MC_PRED = np.where(rng.uniform(size=N) < 0.6, MC_TRUE, rng.choice(["cat", "dog"], N))
+MC_PRED[MC_PRED == "emu"] = "cow"  # a class never predicted: zero_division matters
+MO_TRUE = np.empty((N, 3), dtype=object)  # columns of str, int and str labels
+MO_TRUE[:, 0] = MC_TRUE
+MO_TRUE[:, 1] = rng.randint(0, 3, N)
+MO_TRUE[:, 2] = rng.choice(["S", "L"], N)
+MO_PRED = MO_TRUE.copy()
+MO_PRED[:, 0] = MC_PRED
+MO_PRED[:, 1] = np.where(rng.uniform(size=N) < 0.5, MO_TRUE[:, 1], 2)
+MO_PRED[:, 2] = np.where(rng.uniform(size=N) < 0.3, "S", MO_TRUE[:, 2])
+MO_PRED[:5] = MO_TRUE[:5]  # samples with every output right
+TARGETS = {"binary": (BIN_TRUE, BIN_PRED), "multiclass": (MC_TRUE, MC_PRED)}
+TARGETS["multiclass-multioutput"] = (MO_TRUE, MO_PRED)
+
+METRICS = {
+    "exact_match": exact_match_score,
+    "hamming_loss": hamming_loss,
+    "f1_macro": macro_f1_score,
+    "f1_micro": partial(_f1_score, average="micro"),
+    "f1_samples": partial(_f1_score, average="samples"),
+    "jaccard_samples": _jaccard_samples_score,
+}
+# The scorer of SCORERS behind each metric, and its sign.
+SCORER_OF = {"hamming_loss": ("neg_hamming_loss", -1)} | {
+    name: (name, 1) for name in METRICS if name != "hamming_loss"
+}
+
+
+def _one_output_reference(name, t, p, w=None):
+    """scikit-learn's metric of one output (1-D ``t`` and ``p``)."""
+    t, p = list(t), list(p)
+    if name == "hamming_loss":
+        return skm.hamming_loss(t, p, sample_weight=w)
+    if name in ("f1_macro", "f1_micro"):
+        return skm.f1_score(t, p, average=name[3:], zero_division=0, sample_weight=w)
+    # exact match, and the sample-wise scores of one class per sample: the accuracy
+    return skm.accuracy_score(t, p, sample_weight=w)
+
+
+def _as_label_sets(T, P):
+    """A 0/1 column per (output, class): scikit-learn's one-hot encoding of each output."""
+    from sklearn.preprocessing import OneHotEncoder
+
+    encoder = OneHotEncoder().fit(np.vstack([T, P]))
+    return encoder.transform(T).toarray(), encoder.transform(P).toarray()
+
+
+def _reference(name, T, P, w=None):
+    """scikit-learn's values for a 1-D or multi-output target without missing entries."""
+    if T.ndim == 1:
+        return _one_output_reference(name, T, P, w)
+    per_output = [
+        _one_output_reference(name, T[:, j], P[:, j], w)
+        for j in range(T.shape[1])
+        if name != "exact_match"
+    ]
+    if name == "exact_match":  # accuracy_score refuses multiclass-multioutput targets
+        return np.average((T == P).all(axis=1), weights=w)
+    if name in ("f1_samples", "jaccard_samples"):
+        t, p = _as_label_sets(T, P)
+        score = skm.f1_score if name == "f1_samples" else skm.jaccard_score
+        return score(t, p, average="samples", zero_division=0, sample_weight=w)
+    return np.mean(per_output)  # hamming: 1 - mean per-output accuracy
+
+
+def test_the_target_type_fixtures_are_what_the_tests_need():
+    from sklearn.utils.multiclass import type_of_target
+
+    assert type_of_target(BIN_TRUE) == type_of_target(BIN_PRED) == "binary"
+    assert type_of_target(MC_TRUE) == "multiclass" and set(MC_PRED) < set(MC_TRUE)
+    assert all(type_of_target(MO_TRUE[:, j].tolist()) != "binary" for j in (0, 1))
+    assert [type(v) for v in MO_TRUE[0]] == [str, int, str]
+    assert {-1, 7} == set(BIN_TRUE) == set(BIN_PRED)
+    for T, P in TARGETS.values():
+        right = T == P if T.ndim == 1 else (T == P).all(axis=1)
+        assert 0.2 < np.mean(right) < 0.9
+
+
+@pytest.mark.parametrize("w", [None, W], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("name", sorted(METRICS))
+@pytest.mark.parametrize("kind", sorted(TARGETS))
+def test_metrics_equal_sklearn_for_every_target_type(kind, name, w):
+    T, P = TARGETS[kind]
+    expected = _reference(name, T, P, w)
+    assert METRICS[name](T, P, sample_weight=w) == pytest.approx(expected, abs=1e-15)
+    assert METRICS[name](T, P, sample_weight=w, target_type=kind) == pytest.approx(
+        expected, abs=1e-15
+    )
+
+
+@pytest.mark.parametrize("w", [None, W], ids=["unweighted", "weighted"])
+def test_multi_output_meanings_per_output(w):
+    accuracy = [
+        skm.accuracy_score(list(MO_TRUE[:, j]), list(MO_PRED[:, j]), sample_weight=w)
+        for j in range(3)
+    ]
+    macro = [
+        skm.f1_score(list(MO_TRUE[:, j]), list(MO_PRED[:, j]), average="macro", sample_weight=w)
+        for j in range(3)
+    ]
+    # mean per-output accuracy: 1 - hamming, f1_micro and f1_samples
+    assert 1 - hamming_loss(MO_TRUE, MO_PRED, sample_weight=w) == pytest.approx(np.mean(accuracy))
+    assert _f1_score(MO_TRUE, MO_PRED, average="micro", sample_weight=w) == pytest.approx(
+        np.mean(accuracy)
+    )
+    assert _f1_score(MO_TRUE, MO_PRED, average="samples", sample_weight=w) == pytest.approx(
+        np.mean(accuracy)
+    )
+    assert macro_f1_score(MO_TRUE, MO_PRED, sample_weight=w) == pytest.approx(np.mean(macro))
+    # every output right: the estimator's own score
+    assert exact_match_score(MO_TRUE, MO_PRED, sample_weight=w) == pytest.approx(
+        np.average((MO_TRUE == MO_PRED).all(axis=1), weights=w)
+    )
+    right = (MO_TRUE == MO_PRED).sum(axis=1)
+    assert _jaccard_samples_score(MO_TRUE, MO_PRED, sample_weight=w) == pytest.approx(
+        np.average(right / (6 - right), weights=w)
+    )
+
+
+def _target_forms(kind):
+    pd = pytest.importorskip("pandas")
+    T, P = TARGETS[kind]
+    if T.ndim == 1:
+        return {
+            "arrays": (T, P),
+            "lists": (T.tolist(), P.tolist()),
+            "series": (pd.Series(T), pd.Series(P)),
+            "column vectors": (T.reshape(-1, 1), P.reshape(-1, 1)),
+        }
+    columns = ["animal", "count", "size"]
+    frame = pd.DataFrame(T, columns=columns).astype({"count": "Int64", "size": "string"})
+    return {
+        "dataframes": (frame, pd.DataFrame(P, columns=columns)),
+        "dataframe vs array": (frame, P),
+        "string array": (T.astype(str), P.astype(str)),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(METRICS))
+@pytest.mark.parametrize("kind", sorted(TARGETS))
+def test_metrics_accept_every_form_of_each_target_type(kind, name):
+    T, P = TARGETS[kind]
+    expected = METRICS[name](T, P, sample_weight=W)
+    for form, (y_true, y_pred) in _target_forms(kind).items():
+        got = METRICS[name](y_true, y_pred, sample_weight=W)
+        assert got == pytest.approx(expected, abs=1e-15), form
+
+
+def test_the_type_is_told_as_fit_tells_it():
+    # A 2-D array of 0 and 1 is multi-label (type_of_target: multilabel-indicator) ...
+    macro_per_label = skm.f1_score(Y_TRUE, Y_PRED, average="macro", zero_division=0)
+    assert macro_f1_score(Y_TRUE, Y_PRED) == macro_per_label
+    # ... unless target_type says otherwise: then each column is an output of 2 classes.
+    per_output = np.mean(
+        [skm.f1_score(Y_TRUE[:, j], Y_PRED[:, j], average="macro") for j in range(4)]
+    )
+    assert macro_f1_score(Y_TRUE, Y_PRED, target_type="multiclass-multioutput") == (
+        pytest.approx(per_output)
+    )
+    assert per_output != pytest.approx(macro_per_label)
+    # Another value in y_pred, or in y_true, makes it multi-output.
+    Y3 = Y_PRED.copy()
+    Y3[0, 0] = 2
+    per_output3 = np.mean([skm.f1_score(Y_TRUE[:, j], Y3[:, j], average="macro") for j in range(4)])
+    assert macro_f1_score(Y_TRUE, Y3) == pytest.approx(per_output3)
+    assert macro_f1_score(Y3, Y_TRUE) == pytest.approx(
+        np.mean([skm.f1_score(Y3[:, j], Y_TRUE[:, j], average="macro") for j in range(4)])
+    )
+    # A 1-D 0/1 array is binary: the macro F1 of both classes.
+    assert macro_f1_score(Y_TRUE[:, 0], Y_PRED[:, 0]) == skm.f1_score(
+        Y_TRUE[:, 0], Y_PRED[:, 0], average="macro"
+    )
+    with pytest.raises(ValueError, match="target_type must be None or one of"):
+        hamming_loss(MC_TRUE, MC_PRED, target_type="continuous")
+
+
+def test_columns_of_str_and_int_are_checked_one_by_one():
+    from sklearn.utils.multiclass import type_of_target
+
+    with pytest.raises(TypeError):  # scikit-learn sorts all the labels together
+        type_of_target(MO_TRUE)
+    mixed = MO_PRED.copy()
+    mixed[3, 1] = "two"  # str and int labels in one output
+    with pytest.raises(ValueError, match=r"Output 1 of y_true and y_pred mix label types \['int'"):
+        exact_match_score(MO_TRUE, mixed)
+    with pytest.raises(ValueError, match="Unknown label type"):
+        hamming_loss(MO_TRUE[:, 1:2].astype(float) + 0.5, MO_PRED[:, 1:2].astype(float))
+
+
+# missing entries: None, NaN or pandas' NA (-1 is a class of BIN_TRUE)
+MO_MISS = MO_TRUE.copy()
+MO_MISS[rng.uniform(size=MO_MISS.shape) < 0.2] = None
+MO_MISS[1] = np.nan  # a sample with no known output
+MO_MISS[::3, 2] = None  # outputs known on different numbers of samples
+MO_KNOWN = np.array([[v is not None and v == v for v in row] for row in MO_MISS])
+MC_MISS = np.where(rng.uniform(size=N) < 0.2, None, MC_TRUE)
+BIN_MISS = np.where(rng.uniform(size=N) < 0.2, np.nan, BIN_TRUE)
+
+
+def _reference_on_known(name, T, known, P, w):
+    """The metric of the known entries: sklearn's per output, a numpy pooled hamming."""
+    w = np.ones(len(T)) if w is None else w
+    if T.ndim == 1:
+        return _one_output_reference(name, T[known], P[known], w[known])
+    if name == "hamming_loss":
+        wrong = (known & (T != P)).sum(axis=1)
+        return (w * wrong).sum() / (w * known.sum(axis=1)).sum()
+    if name == "exact_match":
+        rows = known.any(axis=1)
+        right = ((T == P) | ~known).all(axis=1)
+        return np.average(right[rows], weights=w[rows])
+    if name in ("f1_macro", "f1_micro"):
+        return np.mean(
+            [
+                _one_output_reference(name, T[k, j], P[k, j], w[k])
+                for j, k in enumerate(known.T)
+                if k.any()
+            ]
+        )
+    # label sets of the known outputs: n true and n predicted (output, class) pairs, r shared
+    rows = known.any(axis=1)
+    n, r = known.sum(axis=1)[rows], (known & (T == P)).sum(axis=1)[rows]
+    per_sample = r / n if name == "f1_samples" else r / (2 * n - r)
+    return np.average(per_sample, weights=w[rows])
+
+
+MISSING_TARGETS = {
+    "binary": (BIN_MISS, ~np.isnan(BIN_MISS), BIN_PRED),
+    "multiclass": (MC_MISS, MC_MISS != None, MC_PRED),  # noqa: E711
+    "multiclass-multioutput": (MO_MISS, MO_KNOWN, MO_PRED),
+}
+
+
+def test_the_missing_fixtures_are_what_the_tests_need():
+    assert not MO_KNOWN[1].any() and MO_KNOWN.any(axis=1).sum() > 40
+    # The outputs are known on different numbers of samples: the share of wrong known
+    # entries (pooled) differs from 1 - the mean of the outputs' accuracies.
+    right = (MO_MISS == MO_PRED) & MO_KNOWN
+    pooled = 1 - right.sum() / MO_KNOWN.sum()
+    assert pooled != pytest.approx(1 - np.mean(right.sum(axis=0) / MO_KNOWN.sum(axis=0)))
+    for _, known, _ in MISSING_TARGETS.values():
+        assert 0.6 < known.mean() < 0.9
+
+
+@pytest.mark.parametrize("w", [None, W], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("name", sorted(METRICS))
+@pytest.mark.parametrize("kind", sorted(MISSING_TARGETS))
+def test_ignore_scores_the_known_entries_of_every_target_type(kind, name, w):
+    T, known, P = MISSING_TARGETS[kind]
+    expected = _reference_on_known(name, T, known, P, w)
+    assert METRICS[name](T, P, sample_weight=w, missing="ignore") == pytest.approx(expected)
+    with pytest.raises(ValueError, match=r"missing entries \(NaN, None or NA\).*missing='ignore'"):
+        METRICS[name](T, P, sample_weight=w)
+
+
+@pytest.mark.parametrize("name", sorted(METRICS))
+def test_ignore_reads_none_nan_and_pandas_na_in_dataframes(name):
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(MO_MISS, columns=["animal", "count", "size"])
+    frame = frame.astype({"count": "Int64", "size": "string"})  # pd.NA in both
+    assert frame.isna().to_numpy().sum() == (~MO_KNOWN).sum()
+    expected = _reference_on_known(name, MO_MISS, MO_KNOWN, MO_PRED, W)
+    got = METRICS[name](frame, MO_PRED, sample_weight=W, missing="ignore")
+    assert got == pytest.approx(expected)
+    series = pd.Series(MC_MISS, dtype="string")
+    expected = _reference_on_known(name, MC_MISS, MC_MISS != None, MC_PRED, W)  # noqa: E711
+    assert METRICS[name](series, MC_PRED, sample_weight=W, missing="ignore") == pytest.approx(
+        expected
+    )
+
+
+def test_per_output_bad_input_is_a_clear_error():
+    with pytest.raises(ValueError, match=r"same shape, got \(50, 3\) and \(50, 2\)"):
+        exact_match_score(MO_TRUE, MO_PRED[:, :2])
+    with pytest.raises(ValueError, match="different numbers of samples: 50 and 49"):
+        hamming_loss(MC_TRUE, MC_PRED[1:])
+    pred = MO_PRED.copy()
+    pred[0, 0] = None
+    with pytest.raises(ValueError, match="y_pred has 1 missing entries"):
+        macro_f1_score(MO_TRUE, pred)
+    with pytest.raises(ValueError, match="no known entry"):
+        hamming_loss(np.full(4, np.nan), np.arange(4), missing="ignore")
+    with pytest.raises(ValueError, match="labels has 2 class lists for 3 outputs"):
+        macro_f1_score(MO_TRUE, MO_PRED, labels=[["cat"], [0, 1, 2]])
+    with pytest.raises(
+        ValueError, match=r"y_true and y_pred hold classes not in labels: \['emu'\]"
+    ):
+        macro_f1_score(MC_TRUE, MC_PRED, labels=["cat", "cow", "dog"])
+    with pytest.raises(ValueError, match="sample_weight must have shape"):
+        exact_match_score(MC_TRUE, MC_PRED, sample_weight=W[:3])
+
+
+def test_labels_are_the_classes_averaged_as_in_sklearn():
+    classes = ["cat", "cow", "dog", "emu", "yak"]  # "yak": in neither
+    assert macro_f1_score(MC_TRUE, MC_PRED, labels=classes) == pytest.approx(
+        skm.f1_score(list(MC_TRUE), list(MC_PRED), labels=classes, average="macro", zero_division=0)
+    )
+    per_output = [classes, [0, 1, 2, 3], ["L", "S"]]
+    assert macro_f1_score(MO_TRUE, MO_PRED, labels=per_output) == pytest.approx(
+        np.mean(
+            [
+                skm.f1_score(
+                    list(MO_TRUE[:, j]),
+                    list(MO_PRED[:, j]),
+                    labels=c,
+                    average="macro",
+                    zero_division=0,
+                )
+                for j, c in enumerate(per_output)
+            ]
+        )
+    )
+
+
+def _probabilities(T, classes):
+    """Rows summing to 1, leaning towards the true class: the format of predict_proba."""
+    one_hot = (np.asarray(T)[:, None] == np.asarray(classes)).astype(float)
+    return 0.4 * one_hot + 0.6 * rng.dirichlet(np.ones(len(classes)), size=len(T))
+
+
+@pytest.mark.parametrize("kind", ["binary", "multiclass"])
+def test_report_of_one_output_matches_sklearn(kind):
+    T, P = TARGETS[kind]
+    classes = sorted(set(T))
+    proba = _probabilities(T, classes)
+    report = multilabel_report(T, P, proba)
+    assert report.labels == classes and report.target_type == kind
+    p, r, f, s = skm.precision_recall_fscore_support(
+        list(T), list(P), labels=classes, zero_division=0
+    )
+    np.testing.assert_allclose(report.precision, p)
+    np.testing.assert_allclose(report.recall, r)
+    np.testing.assert_allclose(report.f1, f)
+    np.testing.assert_array_equal(report.support, s)
+    one_hot = (T[:, None] == np.array(classes)).astype(int)
+    np.testing.assert_allclose(report.roc_auc, skm.roc_auc_score(one_hot, proba, average=None))
+    macro, micro = report.averages["macro"], report.averages["micro"]
+    assert macro["f1"] == pytest.approx(skm.f1_score(list(T), list(P), average="macro"))
+    assert macro["f1"] == pytest.approx(macro_f1_score(T, P))
+    assert macro["recall"] == pytest.approx(skm.balanced_accuracy_score(list(T), list(P)))
+    assert micro["f1"] == micro["precision"] == pytest.approx(skm.accuracy_score(T, P))
+    if kind == "binary":
+        assert macro["roc_auc"] == pytest.approx(skm.roc_auc_score(T, proba[:, 1]))
+    else:
+        assert macro["roc_auc"] == pytest.approx(skm.roc_auc_score(T, proba, multi_class="ovr"))
+    assert micro["roc_auc"] == pytest.approx(skm.roc_auc_score(one_hot, proba, average="micro"))
+    assert macro["support"] == N
+    assert report.to_dict()[classes[0]]["support"] == int(s[0])
+    column_vectors = multilabel_report(T[:, None], P[:, None], proba)  # one output, too
+    assert column_vectors.labels == classes and column_vectors.target_type == kind
+
+
+def test_report_of_multi_output_has_a_row_per_output_and_class():
+    classes = [sorted(set(MO_TRUE[:, j]) | set(MO_PRED[:, j])) for j in range(3)]
+    probas = [_probabilities(MO_TRUE[:, j], c) for j, c in enumerate(classes)]
+    report = multilabel_report(MO_TRUE, MO_PRED, probas)
+    assert report.target_type == "multiclass-multioutput"
+    assert report.labels == [(j, c) for j in range(3) for c in classes[j]]
+    macro_auc = []
+    for j, c in enumerate(classes):
+        rows = [i for i, (output, _) in enumerate(report.labels) if output == j]
+        t, p = list(MO_TRUE[:, j]), list(MO_PRED[:, j])
+        prfs = skm.precision_recall_fscore_support(t, p, labels=c, zero_division=0)
+        for got, expected in zip((report.precision, report.recall, report.f1), prfs, strict=False):
+            np.testing.assert_allclose(got[rows], expected)
+        np.testing.assert_array_equal(report.support[rows], prfs[3])
+        one_hot = (MO_TRUE[:, j][:, None] == np.array(c, dtype=object)).astype(int)
+        auc = skm.roc_auc_score(one_hot, probas[j], average=None)
+        np.testing.assert_allclose(report.roc_auc[rows], auc)
+        macro_auc.append(np.mean(auc))
+    macro, micro = report.averages["macro"], report.averages["micro"]
+    assert macro["f1"] == pytest.approx(macro_f1_score(MO_TRUE, MO_PRED))
+    assert micro["f1"] == pytest.approx(1 - hamming_loss(MO_TRUE, MO_PRED))
+    assert macro["roc_auc"] == pytest.approx(np.mean(macro_auc))
+    assert macro["support"] == 3 * N
+    text = str(report)
+    assert "(0, 'cat')" in text and "(1, 2)" in text and "roc_auc" in text
+    assert report.to_dict()[(2, "S")]["support"] == int((MO_TRUE[:, 2] == "S").sum())
+
+
+def test_report_ignore_scores_each_output_on_its_known_samples():
+    y = MO_MISS.copy()
+    y[:, 1] = None  # an output known nowhere
+    known = MO_KNOWN.copy()
+    known[:, 1] = False
+    classes = [sorted(set(MO_TRUE[:, j]) | set(MO_PRED[:, j])) for j in range(3)]
+    probas = [_probabilities(MO_TRUE[:, j], c) for j, c in enumerate(classes)]
+    with pytest.raises(ValueError, match="missing entries"):
+        multilabel_report(y, MO_PRED)
+    report = multilabel_report(y, MO_PRED, probas, labels=classes, missing="ignore")
+    for j in (0, 2):
+        rows = [i for i, (output, _) in enumerate(report.labels) if output == j]
+        k = known[:, j]
+        t, p = list(y[k, j]), list(MO_PRED[k, j])
+        prfs = skm.precision_recall_fscore_support(t, p, labels=classes[j], zero_division=0)
+        np.testing.assert_allclose(report.f1[rows], prfs[2])
+        np.testing.assert_array_equal(report.support[rows], prfs[3])
+        one_hot = (y[k, j][:, None] == np.array(classes[j], dtype=object)).astype(int)
+        auc = skm.roc_auc_score(one_hot, probas[j][k], average=None)
+        np.testing.assert_allclose(report.roc_auc[rows], auc)
+    unknown = [i for i, (output, _) in enumerate(report.labels) if output == 1]
+    assert np.isnan(report.f1[unknown]).all() and np.isnan(report.roc_auc[unknown]).all()
+    assert (report.support[unknown] == 0).all()
+    assert report.averages["macro"]["f1"] == pytest.approx(
+        macro_f1_score(y, MO_PRED, missing="ignore")
+    )
+    # A 1-D target leaves out the samples whose y_true is unknown.
+    keep = MC_MISS != None  # noqa: E711
+    assert multilabel_report(MC_MISS, MC_PRED, missing="ignore").to_dict() == (
+        multilabel_report(MC_TRUE[keep], MC_PRED[keep]).to_dict()
+    )
+
+
+def test_report_labels_and_proba_of_other_target_types():
+    classes = ["emu", "dog", "cow", "cat", "yak"]  # the estimator's order, "yak" in neither
+    proba = _probabilities(MC_TRUE, classes)
+    report = multilabel_report(MC_TRUE, MC_PRED, proba, labels=classes)
+    assert report.labels == classes
+    assert report.to_dict()["yak"] == {
+        "precision": 0.0,
+        "recall": 0.0,
+        "f1": 0.0,
+        "support": 0,
+        "roc_auc": pytest.approx(np.nan, nan_ok=True),
+    }
+    assert report.roc_auc[0] == pytest.approx(skm.roc_auc_score(MC_TRUE == "emu", proba[:, 0]))
+    with pytest.raises(ValueError, match=r"y_proba must have shape \(50, 4\).*Pass labels="):
+        multilabel_report(MC_TRUE, MC_PRED, proba)  # 5 columns for the 4 classes seen
+    with pytest.raises(ValueError, match="one .* array per output"):
+        multilabel_report(MO_TRUE, MO_PRED, [proba])
+    with pytest.raises(ValueError, match=r"y_proba\[0\] must have shape"):
+        multilabel_report(MO_TRUE, MO_PRED, [proba, proba, proba])
+
+
+# --- scorers of every target type ----------------------------------------------------------
+
+
+class _Predicts(ClassifierMixin, BaseEstimator):
+    """A fitted classifier whose predictions are ``y_pred``, with classes_ that name no
+    column of it (the scorers must not binarise against them)."""
+
+    def __init__(self, y_pred=None, target_type=None):
+        self.y_pred = y_pred
+        self.target_type = target_type
+
+    classes_ = np.array(["not", "these"])
+
+    @property
+    def target_type_(self):
+        if self.target_type is None:
+            raise AttributeError("target_type_")
+        return self.target_type
+
+    def fit(self, X, y):
+        return self
+
+    def __sklearn_is_fitted__(self):
+        return True
+
+    def predict(self, X):
+        return self.y_pred
+
+
+@pytest.mark.parametrize("w", [None, W], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("name", sorted(METRICS))
+@pytest.mark.parametrize("kind", sorted(TARGETS))
+def test_scorers_compare_predict_in_the_callers_labels(kind, name, w):
+    T, P = TARGETS[kind]
+    key, sign = SCORER_OF[name]
+    expected = sign * _reference(name, T, P, w)
+    for target_type in (None, kind):
+        clf = _Predicts(P, target_type)
+        assert SCORERS[key](clf, None, T, sample_weight=w) == pytest.approx(expected, abs=1e-15)
+
+
+@pytest.mark.parametrize("w", [None, W], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("name", sorted(METRICS))
+@pytest.mark.parametrize("kind", sorted(MISSING_TARGETS))
+def test_ignore_scorers_score_the_known_entries_of_every_target_type(kind, name, w):
+    T, known, P = MISSING_TARGETS[kind]
+    key, sign = SCORER_OF[name]
+    expected = sign * _reference_on_known(name, T, known, P, w)
+    scorer = make_scorers(missing="ignore")[key]
+    assert scorer(_Predicts(P), None, T, sample_weight=w) == pytest.approx(expected)
+    with pytest.raises(ValueError, match=r"missing entries.*make_scorers\(missing='ignore'\)"):
+        SCORERS[key](_Predicts(P), None, T)
+
+
+def test_scorers_read_the_estimators_target_type_even_in_a_pipeline():
+    from sklearn.pipeline import Pipeline
+
+    # 0/1 outputs: multi-label by their values, multi-output by the estimator's word.
+    per_output = macro_f1_score(Y_TRUE, Y_PRED, target_type="multiclass-multioutput")
+    assert SCORERS["f1_macro"](_Predicts(Y_PRED), None, Y_TRUE) == macro_f1_score(Y_TRUE, Y_PRED)
+    clf = _Predicts(Y_PRED, "multiclass-multioutput")
+    assert SCORERS["f1_macro"](clf, None, Y_TRUE) == pytest.approx(per_output)
+    pipe = Pipeline([("nothing", "passthrough"), ("clf", clf)])
+    assert SCORERS["f1_macro"](pipe, Y_TRUE, Y_TRUE) == pytest.approx(per_output)
+
+
+# --- the scorers on a real estimator, in cross-validation ----------------------------------
+
+CV = KFold(3, shuffle=True, random_state=0)
+
+
+def _cross_validate(y):
+    """cross_validate(..., scoring=SCORERS) of a small network, with its fitted folds."""
+    from sklearn.datasets import make_classification
+
+    from skmultimlp import KerasMultiLabelClassifier
+
+    X, _ = make_classification(n_samples=90, n_features=5, n_informative=3, random_state=0)
+    clf = KerasMultiLabelClassifier(hidden_layer_sizes=(8,), epochs=3, random_state=0)
+    y = y(X)
+    result = cross_validate(
+        clf,
+        X,
+        y,
+        cv=CV,
+        scoring=SCORERS,
+        return_estimator=True,
+        return_indices=True,
+        error_score="raise",
+    )
+    return X, y, result
+
+
+def _animals(X):
+    return np.array(["cat", "cow", "dog"], dtype=object)[np.digitize(X[:, 0], [-0.5, 0.5])]
+
+
+@pytest.fixture(scope="module")
+def multiclass_cv():
+    """Three fits of a multiclass target (names)."""
+    return _cross_validate(_animals)
+
+
+@pytest.fixture(scope="module")
+def multi_output_cv():
+    """Three fits of a multi-output DataFrame target: str, int and two-class columns."""
+    pd = pytest.importorskip("pandas")
+
+    def target(X):
+        return pd.DataFrame(
+            {
+                "animal": _animals(X),
+                "count": np.digitize(X[:, 1], [-0.5, 0.5]),  # 0, 1, 2
+                "size": np.where(X[:, 2] > 0, "L", "S"),
+            }
+        )
+
+    return _cross_validate(target)
+
+
+def _fold_references(X, y, result, fold):
+    """scikit-learn's values of each metric on a fold, from its estimator's predict."""
+    test = result["indices"]["test"][fold]
+    estimator = result["estimator"][fold]
+    T = np.asarray(y.iloc[test] if hasattr(y, "iloc") else y[test], dtype=object)
+    return estimator, X[test], T, estimator.predict(X[test])
+
+
+@pytest.mark.parametrize("fixture", ["multiclass_cv", "multi_output_cv"])
+def test_cross_validate_with_scorers_equals_sklearn_per_fold(fixture, request):
+    X, y, result = request.getfixturevalue(fixture)
+    for fold in range(3):
+        estimator, X_test, T, P = _fold_references(X, y, result, fold)
+        assert estimator.target_type_ == ("multiclass" if T.ndim == 1 else "multiclass-multioutput")
+        for name in METRICS:
+            key, sign = SCORER_OF[name]
+            got = result[f"test_{key}"][fold]
+            assert got == pytest.approx(sign * _reference(name, T, P), abs=1e-12), name
+        assert result["test_exact_match"][fold] == pytest.approx(estimator.score(X_test, T))
+    assert not np.isnan([result[f"test_{key}"] for key in SCORERS]).any()
+
+
+@pytest.mark.parametrize("fixture", ["multiclass_cv", "multi_output_cv"])
+def test_scorers_on_a_fitted_estimator_with_sample_weight(fixture, request):
+    X, y, result = request.getfixturevalue(fixture)
+    estimator, X_test, T, P = _fold_references(X, y, result, 0)
+    w = np.linspace(0.5, 2, len(T))
+    for name in METRICS:
+        key, sign = SCORER_OF[name]
+        got = SCORERS[key](estimator, X_test, T, sample_weight=w)
+        assert got == pytest.approx(sign * _reference(name, T, P, w), abs=1e-12), name
+
+
+@pytest.mark.parametrize("fixture", ["multiclass_cv", "multi_output_cv"])
+def test_report_of_a_fitted_estimator_reads_its_predict_proba(fixture, request):
+    X, y, result = request.getfixturevalue(fixture)
+    estimator, X_test, T, P = _fold_references(X, y, result, 1)
+    proba = estimator.predict_proba(X_test)
+    report = multilabel_report(T, P, proba, labels=estimator.classes_)
+    single = T.ndim == 1
+    for j, classes in enumerate([estimator.classes_] if single else estimator.classes_):
+        t = T if single else T[:, j]
+        p = proba if single else proba[j]
+        rows = [i for i, name in enumerate(report.labels) if single or name[0] == j]
+        assert [report.labels[i] if single else report.labels[i][1] for i in rows] == (
+            classes.tolist()
+        )
+        one_hot = (t[:, None] == classes).astype(int)
+        np.testing.assert_allclose(
+            report.roc_auc[rows], skm.roc_auc_score(one_hot, p, average=None)
+        )
