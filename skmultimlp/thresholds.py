@@ -3,25 +3,28 @@
 scikit-learn's :class:`~sklearn.model_selection.TunedThresholdClassifierCV` tunes the
 threshold of a binary classifier and rejects multi-label targets.
 :class:`MultiLabelThresholdTuner` does the same for any multi-label estimator with
-``predict_proba``, one threshold per label, and borrows its parameter names.
+``predict_proba``, one threshold per label, and borrows its parameter names; it tunes
+the one threshold of a binary target too. Multiclass targets, predicted by their most
+probable class, have no threshold to tune and are refused.
 """
 
 import numbers
 import warnings
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.frozen import FrozenEstimator
-from sklearn.metrics import multilabel_confusion_matrix
-from sklearn.model_selection import ShuffleSplit, check_cv
+from sklearn.metrics import accuracy_score, multilabel_confusion_matrix
+from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit, check_cv
 from sklearn.utils import _safe_indexing, get_tags, indexable
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
-from ._targets import MISSING, encode_targets, transform_targets
+from ._outputs import MULTILABEL, _as_array, _is_indicator, encode
+from ._targets import MISSING, transform_targets
 from .metrics import SCORERS, exact_match_score, make_scorers
 
 __all__ = ["MultiLabelThresholdTuner"]
@@ -203,41 +206,144 @@ def _positive_proba(estimator, proba, n_labels):
     return np.column_stack(columns)
 
 
-def _fit(estimator, X, y, n_missing):
+def _second_class_proba(estimator, proba, classes):
+    """Probability of ``classes[1]`` (a binary target's second class), shape (n_samples,),
+    from the (n_samples, n_classes) ``predict_proba`` of an estimator fitted on the
+    caller's labels; 0 where a fold's estimator never saw that class."""
+    proba = np.asarray(proba)
+    learned = getattr(estimator, "classes_", None)
+    if learned is None or proba.ndim != 2 or proba.shape[1] != len(learned):
+        raise ValueError(
+            f"{type(estimator).__name__}.predict_proba returned shape {proba.shape}; a "
+            "binary target needs (n_samples, n_classes) probabilities in the order of the "
+            "estimator's classes_."
+        )
+    on = np.flatnonzero(np.asarray(learned) == classes[1])
+    return proba[:, on[0]] if on.size else np.zeros(proba.shape[0])
+
+
+@dataclass(frozen=True)
+class _Target:
+    """The target the thresholds are tuned for.
+
+    ``type`` is ``"multilabel-indicator"`` (one threshold per label) or ``"binary"`` (one
+    threshold, on the probability of ``classes[1]``). ``Y`` is its 0/1/:data:`MISSING`
+    matrix, one column per threshold (binary: 1 is ``classes[1]``). ``y_folds`` is what
+    the models of the folds are fitted on: the indicator matrix with NaN for unknown entries
+    (so that every fold has all the labels in the same order, even when a label is absent
+    from a fold), or a binary target as the caller gave it.
+    """
+
+    type: str
+    Y: np.ndarray
+    classes: np.ndarray
+    y_folds: object
+
+    @property
+    def binary(self):
+        return self.type == "binary"
+
+    @property
+    def names(self):
+        """The name of each threshold's label: the labels, or a binary target's second class."""
+        return self.classes[1:] if self.binary else self.classes
+
+    @property
+    def n_missing(self):
+        return int((self.Y == MISSING).sum())
+
+    def split_y(self):
+        """The ``y`` a splitter gets: 0/1 codes, unknown entries as 0 (1-D if binary)."""
+        codes = np.where(self.Y == MISSING, 0, self.Y)
+        return codes[:, 0] if self.binary else codes
+
+    def positive_proba(self, estimator, proba):
+        """``estimator``'s probability for each threshold's label, (n_samples, n_thresholds)."""
+        if self.binary:
+            return _second_class_proba(estimator, proba, self.classes)[:, None]
+        return _positive_proba(estimator, proba, len(self.classes))
+
+
+_REFUSED = {
+    "multiclass": (
+        "whose prediction is its most probable class: there is no decision threshold to "
+        "tune. To tune one threshold per class, one-hot encode y "
+        "(sklearn.preprocessing.LabelBinarizer) and tune it as a multi-label target (each "
+        "row may then get several classes, or none); to favour some classes, weigh them in "
+        "training (class_weight in scikit-learn's classifiers, or sample_weight)."
+    ),
+    "multiclass-multioutput": (
+        "whose outputs with more than two classes are predicted by their most probable "
+        "class, with no threshold to tune. Tune each two-class output alone, as a binary "
+        "target, or one-hot encode the outputs (sklearn.preprocessing.OneHotEncoder) and "
+        "tune them as a multi-label target."
+    ),
+}
+
+
+def _refuse(target_type, detail):
+    raise ValueError(
+        f"Only binary classification is supported, per label (a multi-label target) or for "
+        f"one binary target: y is a {target_type!r} target ({detail}), "
+        f"{_REFUSED[target_type]} scikit-learn's TunedThresholdClassifierCV tunes binary "
+        "targets only."
+    )
+
+
+def tunable_target(y):
+    """The :class:`_Target` of ``y``: a multi-label or binary target, as
+    :class:`~skmultimlp.KerasMultiLabelClassifier` reads it; a ``ValueError`` for a
+    multiclass or multiclass-multioutput one."""
+    if not _is_indicator(y):
+        Y = _as_array(y)
+        if Y.ndim == 2 and Y.shape[1] > 1:
+            _refuse("multiclass-multioutput", f"{Y.shape[1]} outputs")
+    Y, outputs = encode(y)
+    if outputs.target_type == MULTILABEL:
+        y_folds = np.where(Y == MISSING, np.nan, Y) if (Y == MISSING).any() else Y
+        return _Target(MULTILABEL, Y, outputs.classes, y_folds)
+    if outputs.target_type == "multiclass":
+        classes = outputs.classes
+        shown = ", ".join(map(repr, classes[:5].tolist())) + (", ..." if len(classes) > 5 else "")
+        _refuse("multiclass", f"{len(classes)} classes: {shown}")
+    if outputs.target_type != "binary":
+        _refuse("multiclass-multioutput", f"{outputs.n_outputs} outputs")
+    return _Target("binary", Y, outputs.classes, y)
+
+
+def _fit(estimator, X, y, n_missing, binary=False):
     try:
         return estimator.fit(X, y)
     except ValueError as exc:
         if not n_missing:
             raise
+        marks = "NaN, None or NA" if binary else "NaN or -1"
         raise ValueError(
             f"{type(estimator).__name__} could not be fitted on a y with {n_missing} missing "
-            f"label entries (NaN or -1): {exc} Only estimators that accept missing labels, "
+            f"label entries ({marks}): {exc} Only estimators that accept missing labels, "
             "such as KerasMultiLabelClassifier, can be tuned on such a y; otherwise drop or "
             "fill in the missing entries."
         ) from exc
 
 
-def _fit_and_predict(estimator, X, y, train, test, n_labels, n_missing):
+def _fit_and_predict(estimator, X, target, train, test):
     """Fit on the training rows; return the probabilities of the test rows."""
-    _fit(estimator, _safe_indexing(X, train), _safe_indexing(y, train), n_missing)
+    y_train = _safe_indexing(target.y_folds, train)
+    _fit(estimator, _safe_indexing(X, train), y_train, target.n_missing, target.binary)
     proba = estimator.predict_proba(_safe_indexing(X, test))
-    return _positive_proba(estimator, proba, n_labels)
+    return target.positive_proba(estimator, proba)
 
 
-def out_of_fold_proba(estimator, X, Y, cv, *, n_jobs=None):
+def out_of_fold_proba(estimator, X, target, cv, *, n_jobs=None):
     """Probabilities of each row from a clone of ``estimator`` fitted on the other folds.
 
-    ``Y`` is the 0/1/:data:`MISSING` indicator matrix; the fold models learn it with NaN for
-    unknown entries, so that every fold has all the labels in the same order even when a
-    label is absent from a fold. Returns the test rows of all folds, concatenated (a row in
-    several test sets comes once for each), and their probabilities.
+    ``target`` is a :class:`_Target`; the models of the folds learn its ``y_folds``.
+    Returns the test rows of all folds, concatenated (a row in several test sets comes
+    once for each), and their probabilities, one column per threshold.
     """
-    known = Y != MISSING
-    n_missing = int((~known).sum())
-    Y_folds = np.where(known, Y, np.nan) if n_missing else Y
-    splits = list(cv.split(X, np.where(known, Y, 0)))
+    splits = list(cv.split(X, target.split_y()))
     parts = Parallel(n_jobs=n_jobs)(
-        delayed(_fit_and_predict)(clone(estimator), X, Y_folds, train, test, Y.shape[1], n_missing)
+        delayed(_fit_and_predict)(clone(estimator), X, target, train, test)
         for train, test in splits
     )
     rows = np.concatenate([test for _, test in splits])
@@ -356,6 +462,19 @@ class _FixedPredictions(ClassifierMixin, BaseEstimator):
         return self.y_pred
 
 
+def _scorer_of_labels(scorer, classes):
+    """``scorer``, a scorer of a binary target, called as :func:`tune_global` calls a
+    multi-label scorer (with (n, 1) 0/1 matrices, 1 for ``classes[1]``): on the caller's
+    labels, as scikit-learn's ``TunedThresholdClassifierCV`` calls its ``scoring``."""
+
+    def score(fixed, X, y_true):
+        labels = _FixedPredictions(classes[fixed.y_pred[:, 0]])
+        labels.classes_ = classes
+        return scorer(labels, X, classes[y_true[:, 0]])
+
+    return score
+
+
 class MultiLabelThresholdTuner(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     """Multi-label classifier with one decision threshold per label, tuned by cross-validation.
 
@@ -370,17 +489,25 @@ class MultiLabelThresholdTuner(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
     then refits the estimator on all the data. ``predict`` sets a label when its
     probability is ``>= thresholds_`` of that label.
 
+    A binary target (a 1-D ``y`` of two classes, any labels) gets one threshold, on the
+    probability of its second class ``classes_[1]``, as scikit-learn's
+    :class:`~sklearn.model_selection.TunedThresholdClassifierCV` tunes it, and ``predict``
+    returns the caller's labels. Multiclass and multiclass-multioutput targets are
+    refused at ``fit``, before anything is trained: their classes are predicted by the
+    highest probability, with no threshold to tune.
+
     Parameters
     ----------
     estimator : estimator instance
-        A multi-label classifier with ``fit`` and ``predict_proba``. A fitted one
+        A multi-label (or binary) classifier with ``fit`` and ``predict_proba``. A fitted one
         wrapped in :class:`~sklearn.frozen.FrozenEstimator` is used as it is: the
         thresholds are tuned on its probabilities for all of ``(X, y)`` given to
         ``fit``, a held-out set (``cv`` is then not used), as scikit-learn's
         ``CalibratedClassifierCV`` does. Tuning on the data the estimator was fitted on
         over-fits the thresholds. Its ``predict_proba`` may return one (n_samples, n_labels)
         array or a list of one (n_samples, 2) array per label (the positive class's
-        column is used).
+        column is used); for a binary target, one (n_samples, 2) array in the order of
+        its ``classes_``.
     scoring : str or callable, default="f1"
         What the thresholds maximise on the out-of-fold predictions.
 
@@ -396,6 +523,14 @@ class MultiLabelThresholdTuner(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
           sweeps). The scorer is called as ``scorer(est, None, y)`` where
           ``est.predict`` returns the thresholded out-of-fold probabilities, once per
           label, candidate and sweep.
+
+        A binary target's threshold is that of its second class ``classes_[1]``: a
+        per-label objective scores that class (``"f1"`` is the F1 of ``classes_[1]``,
+        scikit-learn's ``f1_score(pos_label=classes_[1])``); a scorer callable gets the
+        caller's labels, 1-D, as ``TunedThresholdClassifierCV`` calls its ``scoring``
+        (e.g. ``make_scorer(fbeta_score, beta=2, pos_label="spam")``), and is maximised
+        over the candidates; a key of ``SCORERS`` scores ``classes_[1]`` as one label
+        (``"exact_match"`` is the accuracy).
     selection : {"one_se", "max"}, default="one_se"
         How a per-label objective picks each label's threshold from its out-of-fold
         scores.
@@ -437,11 +572,15 @@ class MultiLabelThresholdTuner(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
         How the out-of-fold probabilities are made.
 
         * int: number of folds of :class:`~sklearn.model_selection.KFold` (what
-          :func:`~sklearn.model_selection.check_cv` gives for a multi-label target);
+          :func:`~sklearn.model_selection.check_cv` gives for a multi-label target), or
+          of :class:`~sklearn.model_selection.StratifiedKFold` for a binary target;
         * float in (0, 1): one :class:`~sklearn.model_selection.ShuffleSplit` holding
-          out that fraction of the rows (cheapest for slow estimators);
+          out that fraction of the rows (cheapest for slow estimators); for a binary
+          target a :class:`~sklearn.model_selection.StratifiedShuffleSplit`, the split
+          ``TunedThresholdClassifierCV`` makes of the same ``cv`` and ``random_state``;
         * a splitter or an iterable of (train, test) index arrays; its ``split`` gets
-          the 0/1 indicator matrix of ``y`` (missing entries as 0) as ``y``. A row in
+          the 0/1 indicator matrix of ``y`` (missing entries as 0) as ``y``, or a binary
+          target's 0/1 codes (1 for ``classes_[1]``; missing entries as 0). A row in
           several test sets counts once for each;
         * ``"prefit"`` (deprecated, removed in 0.3): as wrapping ``estimator`` in
           :class:`~sklearn.frozen.FrozenEstimator`.
@@ -456,7 +595,12 @@ class MultiLabelThresholdTuner(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
         The estimator refitted on all of ``X, y`` (the ``FrozenEstimator`` itself, as
         given).
     thresholds_ : ndarray of shape (n_labels,)
-        The tuned threshold of each label.
+        The tuned threshold of each label; for a binary target, shape (1,): the
+        threshold of ``classes_[1]`` (``KerasMultiLabelClassifier``'s ``threshold``
+        takes it as it is).
+    best_threshold_ : float
+        Binary target only: ``thresholds_[0]``, named as
+        ``TunedThresholdClassifierCV`` names it.
     best_scores_ : ndarray of shape (n_labels,)
         Per-label objective: each label's out-of-fold score at its threshold (NaN for a
         label with no known value; the score at 0.5 for a label under
@@ -467,9 +611,12 @@ class MultiLabelThresholdTuner(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
         Per-label objective: the mean of ``best_scores_`` over labels with a known
         value (for ``"f1"``, the out-of-fold macro F1). Multi-label objective: the
         out-of-fold score at ``thresholds_``.
-    classes_ : ndarray of shape (n_labels,)
+    classes_ : ndarray of shape (n_labels,), or (2,) if binary
         Label names, as :class:`~skmultimlp.KerasMultiLabelClassifier` names them:
-        DataFrame columns, sorted names of label collections, or ``0..n_labels-1``.
+        DataFrame columns, sorted names of label collections, or ``0..n_labels-1``. For a
+        binary target, its two classes, sorted.
+    target_type_ : {"multilabel-indicator", "binary"}
+        scikit-learn's name of the target type ``fit`` was given.
     n_features_in_ : int
         Number of features seen in ``fit``, when ``estimator_`` records it.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -477,7 +624,9 @@ class MultiLabelThresholdTuner(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
 
     See Also
     --------
-    sklearn.model_selection.TunedThresholdClassifierCV : the binary-only counterpart.
+    sklearn.model_selection.TunedThresholdClassifierCV : the binary-only counterpart; it
+        averages each fold's score curve where this tuner scores the pooled out-of-fold
+        probabilities (the same with one split, or a ``FrozenEstimator``).
     skmultimlp.KerasMultiLabelClassifier : its ``threshold`` takes ``thresholds_``.
 
     Notes
@@ -502,10 +651,17 @@ class MultiLabelThresholdTuner(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
     (``make_scorers(missing="ignore")``). The estimator must accept missing entries
     (``KerasMultiLabelClassifier`` masks them; scikit-learn's estimators reject them).
 
-    What the estimator is fitted on: the models of the folds get ``y`` as a 0/1
-    indicator matrix (NaN for unknown entries), so that all folds predict the same
-    labels in the same order; ``estimator_`` gets ``y`` unchanged, so it keeps label
-    names and DataFrame columns.
+    What the estimator is fitted on: the models of the folds get a multi-label ``y`` as
+    a 0/1 indicator matrix (NaN for unknown entries), so that all folds predict the same
+    labels in the same order, and a binary ``y`` as it is; ``estimator_`` gets ``y``
+    unchanged, so it keeps label names and DataFrame columns.
+
+    Binary targets: a binary ``y`` with unknown entries (NaN, None or pandas' NA; -1 is
+    a class there) is tuned on its known rows, with an estimator that accepts them
+    (``KerasMultiLabelClassifier``). Multiclass targets are refused with a
+    ``ValueError`` (as scikit-learn's ``TunedThresholdClassifierCV`` refuses them): to
+    tune one threshold per class, one-hot encode ``y``
+    (:class:`~sklearn.preprocessing.LabelBinarizer`) and tune a multi-label target.
 
     Examples
     --------
@@ -527,6 +683,20 @@ class MultiLabelThresholdTuner(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
     >>> tuner.predict(X[:2])
     array([[0, 0, 0],
            [1, 1, 0]])
+
+    A binary target, in its own labels: one threshold, on the probability of the
+    second class (``"spam"``).
+
+    >>> import numpy as np
+    >>> rare = np.where(y[:, 2] == 1, "spam", "ham")
+    >>> binary = MultiLabelThresholdTuner(KNeighborsClassifier(), cv=3).fit(X, rare)
+    >>> binary.classes_, binary.best_threshold_
+    (array(['ham', 'spam'], dtype='<U4'), 0.2)
+    >>> binary.predict(X[[0, 15]])
+    array(['ham', 'spam'], dtype='<U4')
+    >>> spam = [(model.predict(X) == "spam").sum() for model in (binary, binary.estimator_)]
+    >>> [int(n) for n in spam]  # tuned threshold, and the estimator's own 0.5
+    [30, 3]
     """
 
     def __init__(
@@ -560,7 +730,7 @@ class MultiLabelThresholdTuner(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
         tags.input_tags = replace(get_tags(self.estimator).input_tags, pairwise=False)
         tags.target_tags.required = True
         tags.target_tags.multi_output = True
-        tags.target_tags.single_output = False
+        tags.target_tags.single_output = True
         tags.classifier_tags.multi_class = False
         tags.classifier_tags.multi_label = True
         return tags
@@ -594,20 +764,22 @@ class MultiLabelThresholdTuner(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
             f"scoring must be a string or a scorer callable, got {type(scoring).__name__}."
         )
 
-    def _check_cv(self, Y):
+    def _check_cv(self, target):
         cv = self.cv
         if isinstance(cv, numbers.Real) and not isinstance(cv, numbers.Integral):
             if not 0 < cv < 1:
                 raise ValueError(
                     f"cv={cv!r}: a float cv is the fraction of rows held out, in (0, 1)."
                 )
-            return ShuffleSplit(n_splits=1, test_size=cv, random_state=self.random_state)
+            # As TunedThresholdClassifierCV splits a binary target: stratified.
+            split = StratifiedShuffleSplit if target.binary else ShuffleSplit
+            return split(n_splits=1, test_size=cv, random_state=self.random_state)
         if isinstance(cv, (bool, np.bool_)) or (isinstance(cv, str) and cv != "prefit"):
             raise ValueError(
                 f"cv must be an int, a float in (0, 1), a splitter, an iterable of "
                 f"(train, test) splits or 'prefit', got {cv!r}."
             )
-        return check_cv(cv, Y, classifier=True)
+        return check_cv(cv, target.split_y(), classifier=True)
 
     def fit(self, X, y):
         """Tune one threshold per label on out-of-fold probabilities, then refit.
@@ -616,9 +788,12 @@ class MultiLabelThresholdTuner(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
         ----------
         X : array-like, sparse matrix or DataFrame of shape (n_samples, n_features)
             Input accepted by the estimator.
-        y : array-like of shape (n_samples, n_labels), DataFrame, or list of collections
-            The multi-label target in any form ``KerasMultiLabelClassifier`` accepts;
-            NaN or -1 marks an unknown entry. ``estimator_`` is fitted on it unchanged.
+        y : array-like of shape (n_samples, n_labels) or (n_samples,), or list of collections
+            A multi-label target in any form ``KerasMultiLabelClassifier`` accepts (NaN or
+            -1 marks an unknown entry), or a binary target: a 1-D array or Series of two
+            classes, any labels (NaN, None or pandas' NA marks an unknown entry). A
+            multiclass or multiclass-multioutput target is refused with a ``ValueError``
+            before anything is fitted. ``estimator_`` is fitted on ``y`` unchanged.
 
         Returns
         -------
@@ -641,11 +816,13 @@ class MultiLabelThresholdTuner(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
             "precision": _check_floor(self.min_precision, "min_precision"),
         }
         X, y = indexable(X, y)
-        Y, classes = encode_targets(y, allow_missing=True)
+        target = tunable_target(y)
+        Y, classes = target.Y, target.classes
         check_consistent_length(X, Y)
         known = Y != MISSING
         kind, objective = self._check_scoring()
-        n_labels = Y.shape[1]
+        if kind == "global" and target.binary and callable(self.scoring):
+            objective = _scorer_of_labels(objective, classes)
 
         estimator = self.estimator
         prefit = isinstance(self.cv, str) and self.cv == "prefit"
@@ -669,17 +846,19 @@ class MultiLabelThresholdTuner(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
                     "pass it unfitted to tune on out-of-fold predictions."
                 ) from exc
             rows = np.arange(Y.shape[0])
-            proba = _positive_proba(estimator, estimator.predict_proba(X), n_labels)
+            proba = target.positive_proba(estimator, estimator.predict_proba(X))
             proba = np.asarray(proba, dtype=float)
             fitted = self.estimator if prefit else estimator
         else:
-            cv = self._check_cv(np.where(known, Y, 0))
-            rows, proba = out_of_fold_proba(estimator, X, Y, cv, n_jobs=self.n_jobs)
+            cv = self._check_cv(target)
+            rows, proba = out_of_fold_proba(estimator, X, target, cv, n_jobs=self.n_jobs)
             fitted = None
 
+        if target.binary:  # one threshold: tuned on the rows whose class is known
+            proba, rows = proba[known[rows, 0]], rows[known[rows, 0]]
         Y_oof, known_oof = Y[rows], known[rows]
         grids = candidate_grids(proba, known_oof, grid)
-        allowed = apply_floors(Y_oof, proba, known_oof, grids, floors, classes)
+        allowed = apply_floors(Y_oof, proba, known_oof, grids, floors, target.names)
         if kind == "per_label":
             thresholds, scores = tune_per_label(
                 objective, Y_oof, proba, known_oof, grids, allowed, self.selection, fallback
@@ -691,19 +870,24 @@ class MultiLabelThresholdTuner(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
             best = float(scores[-1])
 
         if fitted is None:
-            fitted = _fit(clone(self.estimator), X, y, int((~known).sum()))
+            fitted = _fit(clone(self.estimator), X, y, target.n_missing, target.binary)
         self.estimator_ = fitted
         self.thresholds_ = thresholds
         self.best_scores_ = scores
         self.best_score_ = best
         self.classes_ = classes
+        self.target_type_ = target.type
+        if target.binary:
+            self.best_threshold_ = float(thresholds[0])
+        elif hasattr(self, "best_threshold_"):  # from an earlier fit on a binary target
+            del self.best_threshold_
         for name in ("n_features_in_", "feature_names_in_"):
             if hasattr(fitted, name):
                 setattr(self, name, getattr(fitted, name))
         return self
 
     def predict_proba(self, X):
-        """Probability of each label for each sample, from ``estimator_``.
+        """Probability of each label (or class) for each sample, from ``estimator_``.
 
         Parameters
         ----------
@@ -711,16 +895,23 @@ class MultiLabelThresholdTuner(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
 
         Returns
         -------
-        proba : ndarray of shape (n_samples, n_labels)
-            Columns in ``classes_`` order; a list output of the estimator (one
-            (n_samples, 2) array per label) is reduced to the positive class's column.
+        proba : ndarray of shape (n_samples, n_labels), or (n_samples, 2) if binary
+            Multi-label: columns in ``classes_`` order; a list output of the estimator
+            (one (n_samples, 2) array per label) is reduced to the positive class's
+            column. Binary: ``estimator_.predict_proba(X)``, as scikit-learn's
+            ``TunedThresholdClassifierCV`` returns it (columns in ``classes_`` order).
         """
         check_is_fitted(self)
         proba = self.estimator_.predict_proba(X)
+        if self._binary():
+            return proba
         return _positive_proba(self.estimator_, proba, len(self.classes_))
 
+    def _binary(self):
+        return getattr(self, "target_type_", MULTILABEL) == "binary"
+
     def predict(self, X):
-        """Predicted 0/1 label indicators: ``predict_proba(X) >= thresholds_``.
+        """Predicted labels: ``predict_proba(X) >= thresholds_``.
 
         Parameters
         ----------
@@ -728,9 +919,16 @@ class MultiLabelThresholdTuner(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
 
         Returns
         -------
-        y_pred : ndarray of shape (n_samples, n_labels), int
-            Columns in ``classes_`` order.
+        y_pred : ndarray of shape (n_samples, n_labels), int, or (n_samples,) if binary
+            Multi-label: 0/1 indicators, columns in ``classes_`` order. Binary: the
+            caller's labels, ``classes_[1]`` where its probability is
+            ``>= best_threshold_``, else ``classes_[0]``.
         """
+        check_is_fitted(self)
+        if self._binary():
+            proba = self.estimator_.predict_proba(X)
+            on = _second_class_proba(self.estimator_, proba, self.classes_) >= self.thresholds_[0]
+            return self.classes_[on.astype(int)]
         return (self.predict_proba(X) >= self.thresholds_).astype(int)
 
     def score(self, X, y, sample_weight=None):
@@ -745,9 +943,12 @@ class MultiLabelThresholdTuner(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
         Returns
         -------
         score : float
-            Fraction of samples whose labels are all predicted right.
+            Fraction of samples whose labels are all predicted right (binary: the
+            accuracy).
         """
         check_is_fitted(self)
+        if self._binary():
+            return float(accuracy_score(y, self.predict(X), sample_weight=sample_weight))
         return exact_match_score(
             transform_targets(y, self.classes_), self.predict(X), sample_weight=sample_weight
         )

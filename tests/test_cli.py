@@ -5,13 +5,16 @@ import io
 import re
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import joblib
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn import metrics as skm
 from sklearn.datasets import make_multilabel_classification
+from sklearn.exceptions import DataConversionWarning
 
 from skmultimlp import KerasMultiLabelClassifier
 from skmultimlp.cli import main
@@ -229,6 +232,194 @@ def test_predict_joins_label_names_for_a_label_column_model(files, tags_model, c
     assert list(written["tags"]) == [";".join(np.array(sorted(LABELS))[row]) for row in on]
 
 
+# -------------------------------------------------------------------------- class columns
+
+DESKS = np.array(["politics", "science", "sports"])
+
+
+@pytest.fixture(scope="module")
+def class_file(files):
+    """The rows of ``files["data"]`` with class columns: ``desk`` (names, two unknown),
+    ``size`` (the integers 1, 2, 3, one unknown: pandas reads it as floats) and the 0/1
+    column ``sports``."""
+    frame = pd.read_csv(files["data"])
+    y = frame[LABELS].to_numpy()
+    frame["desk"] = DESKS[y.sum(axis=1) % 3]
+    frame.loc[[3, 7], "desk"] = np.nan
+    frame["size"] = (frame["f1"].rank(pct=True) * 2.999).astype(int) + 1.0
+    frame.loc[5, "size"] = np.nan
+    path = files["data"].with_name("classes.csv")
+    frame.drop(columns=["tech", "politics"]).to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def class_model(class_file, tmp_path_factory):
+    """``skmultimlp fit`` on three class columns, its model file and its output."""
+    path = tmp_path_factory.mktemp("classes") / "model.skops"
+    argv = ["fit", class_file, "--labels", "sports,desk,size", "--ignore", "id", *FAST]
+    code = main([str(a) for a in [*argv, "-o", path]])
+    return code, path
+
+
+def test_class_columns_are_a_multi_output_target(class_file, class_model, capsys):
+    code, path = class_model
+    assert code == 0
+    estimator = read_model_file(path)["estimator"]
+    network = estimator[-1]
+    assert network.target_type_ == "multiclass-multioutput"
+    assert [c.tolist() for c in network.classes_] == [[0, 1], DESKS.tolist(), [1, 2, 3]]
+    assert read_model_file(path)["labels"] == ["sports", "desk", "size"]
+    # The same columns, read again: the fit's description names the outputs' classes.
+    argv = ["fit", class_file, "--labels", "sports,desk,size", "--ignore", "id", *FAST]
+    code, out, err = run([*argv, "--epochs", "1", "-o", path.with_name("again.skops")], capsys)
+    assert code == 0 and err == ""
+    outputs = "3 outputs: sports (2 classes), desk (3 classes), size (3 classes)"
+    assert f"(60 rows x 4 features, {outputs})" in out
+    assert "3 of 180 label entries are unknown" in out
+
+
+def test_predict_writes_the_class_of_each_output(files, class_model, capsys):
+    _, path = class_model
+    estimator = read_model_file(path)["estimator"]
+    new = pd.read_csv(files["new"])
+    code, out, err = run(["predict", path, files["new"]], capsys)
+    assert code == 0, err
+    rows = [line.split(",") for line in out.splitlines()]
+    assert rows[0] == ["id", "sports", "desk", "size"]
+    expected = estimator.predict(new[FEATURES])
+    assert [row[1:] for row in rows[1:]] == [[str(v) for v in row] for row in expected]
+    assert {row[2] for row in rows[1:]} <= set(DESKS) and {row[3] for row in rows[1:]} <= {
+        "1", "2", "3",
+    }  # fmt: skip
+    code, out, err = run(["predict", path, files["new"], "--proba"], capsys)
+    assert code == 0, err
+    written = pd.read_csv(io.StringIO(out))
+    names = ["sports=0", "sports=1", *(f"desk={d}" for d in DESKS), "size=1", "size=2", "size=3"]
+    assert list(written.columns) == ["id", *names]
+    proba = np.hstack(estimator.predict_proba(new[FEATURES]))
+    np.testing.assert_allclose(written[names].to_numpy(), proba, atol=1e-4)
+
+
+def test_one_class_column_is_a_multiclass_target(files, class_file, tmp_path, capsys):
+    path = tmp_path / "desk.skops"
+    argv = ["fit", class_file, "--labels", "desk", "--ignore", "id,sports,size", *FAST]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DataConversionWarning)
+        code, out, err = run([*argv, "-o", path], capsys)
+    assert code == 0 and err == ""
+    assert not [w for w in caught if w.category is DataConversionWarning]  # a 1-D target
+    assert "1 output: desk (3 classes)" in out
+    network = read_model_file(path)["estimator"][-1]
+    assert network.target_type_ == "multiclass" and network.classes_.tolist() == list(DESKS)
+    code, out, err = run(["predict", path, files["new"]], capsys)
+    written = pd.read_csv(io.StringIO(out))
+    assert list(written.columns) == ["id", "desk"]
+    new = pd.read_csv(files["new"])[FEATURES]
+    expected = read_model_file(path)["estimator"].predict(new)
+    assert written["desk"].tolist() == expected.tolist()
+
+
+def test_evaluate_class_columns(class_file, tmp_path, capsys):
+    argv = ["evaluate", class_file, "--labels", "sports,desk,size", "--ignore", "id"]
+    code, out, err = run([*argv, "--stratified", "--plot", tmp_path / "cv.png", *FAST, *CV], capsys)
+    assert code == 0, err
+    assert "stratified 2-fold x 1 repeat = 2 fits" in out
+    for title in ("exact-match accuracy", "hamming loss", "macro F1", "sports accuracy",
+                  "desk accuracy", "size accuracy"):  # fmt: skip
+        assert re.search(rf"{title}: \d\.\d{{3}} ± \d\.\d{{3}}", out), out
+    assert "samples F1" not in out
+    assert (tmp_path / "cv.png").read_bytes().startswith(PNG)
+
+
+def test_tune_class_columns(class_file, capsys):
+    argv = ["tune", class_file, "--labels", "sports,desk,size", "--ignore", "id", *FAST]
+    argv += ["--grid", "threshold=0.3;0.5", "--splits", "2", "--stratified"]
+    code, out, err = run([*argv, "--scoring", "f1_macro"], capsys)
+    assert code == 0, err
+    assert "2 candidates, stratified 2-fold x 1 repeat = 4 fits + 1 refit" in out
+    assert re.search(r"best: threshold=0\.[35]; refitted on all 60 rows", out)
+    code, out, err = run([*argv, "--scoring", "f1_micro"], capsys)
+    assert code == 1 and out == ""
+    assert "choose exact_match, neg_hamming_loss or f1_macro" in error_line(err)
+
+
+def test_output_scores_are_scikit_learn_s_on_the_known_entries():
+    from skmultimlp.cli._output_scores import output_scorers
+
+    rng = np.random.RandomState(0)
+    truth = np.empty((40, 2), dtype=object)
+    truth[:, 0], truth[:, 1] = rng.randint(0, 2, 40), DESKS[rng.randint(0, 3, 40)]
+    pred = truth.copy()
+    flip = rng.uniform(size=truth.shape) < 0.3
+    pred[flip[:, 0], 0] = 1 - pred[flip[:, 0], 0]
+    pred[flip[:, 1], 1] = "sports"
+    truth[rng.uniform(size=truth.shape) < 0.2] = None
+    known = truth != None  # noqa: E711
+    scores = {
+        key: scorer(_Predicts(pred), None, truth)
+        for key, scorer in output_scorers(["urgent", "desk"]).items()
+    }
+    all_right = [
+        (pred[i, known[i]] == truth[i, known[i]]).all() for i in range(40) if known[i].any()
+    ]
+    assert scores["exact_match"] == pytest.approx(np.mean(all_right))
+    assert scores["neg_hamming_loss"] == pytest.approx(-np.mean(pred[known] != truth[known]))
+    f1 = [
+        skm.f1_score(list(truth[known[:, j], j]), list(pred[known[:, j], j]), average="macro")
+        for j in range(2)
+    ]
+    assert scores["f1_macro"] == pytest.approx(np.mean(f1))
+    for j, name in enumerate(["urgent", "desk"]):
+        expected = skm.accuracy_score(list(truth[known[:, j], j]), list(pred[known[:, j], j]))
+        assert scores[f"accuracy:{name}"] == pytest.approx(expected)
+
+
+class _Predicts:
+    def __init__(self, y_pred):
+        self.y_pred = y_pred
+
+    def predict(self, X):
+        return self.y_pred
+
+
+def test_class_columns_of_minus_one_zero_one(tmp_path, capsys):
+    """The estimator reads a 2-D target of -1, 0 and 1 as 0/1 labels whose -1 is unknown:
+    such class columns are refused, one of them alone is a multiclass target."""
+    from skmultimlp._csv import labelled_data, read_csv
+
+    path = write(tmp_path, "a,mood,sports\n1,-1,0\n2,0,1\n3,1,\n4,-1,1\n")
+    code, _, err = run(["evaluate", path, "--labels", "mood,sports", *FAST], capsys)
+    assert code == 1
+    assert "'mood', 'sports' of" in error_line(err) and "hold only -1, 0 and 1" in err
+    data = labelled_data(read_csv(path), path, labels=["mood"], ignore=["sports"])
+    assert data.outputs and data.target.tolist() == [-1, 0, 1, -1]
+    assert data.classes == [[-1, 0, 1]]
+
+
+def test_class_columns_need_two_classes_each(tmp_path, capsys):
+    path = write(tmp_path, "a,y,z\n1,0,x\n2,0,y\n3,,x\n")
+    code, _, err = run(["evaluate", path, "--labels", "y,z", *FAST], capsys)
+    assert code == 1
+    line = error_line(err)
+    assert f"label columns of {path} are outputs of a multi-class target" in line
+    assert "each needs two classes or more; one class only: 'y' (0)" in line
+
+
+def test_class_name_mistakes_are_named(class_file, tmp_path, capsys):
+    frame = pd.read_csv(class_file)
+    frame.loc[0, "desk"], frame.loc[1, "desk"] = "sprots", "Science"
+    frame.to_csv(tmp_path / "typos.csv", index=False)
+    argv = ["fit", tmp_path / "typos.csv", "--labels", "sports,desk", "--ignore", "id,size"]
+    code, _, err = run([*argv, *FAST, "-o", tmp_path / "m.skops", "--strict-labels"], capsys)
+    assert code == 1 and not (tmp_path / "m.skops").exists()
+    line = error_line(err)
+    assert (
+        "classes seen in fewer than 2 rows: desk='Science' (1 row), desk='sprots' (1 row)" in line
+    )
+    assert "labels or classes that differ only in case: Science / science" in line
+
+
 # ---------------------------------------------------------------------------------- tune
 
 
@@ -333,7 +524,10 @@ def test_data_errors_give_one_line_and_status_1(case, files, tmp_path, capsys):
     "text, message",
     [
         ("a,b,y\n1,2,0\n,3,1\n4,inf,1\n", "missing or infinite values: a (1 row), b (1 row)"),
-        ("a,b,y\n1,2,0\n2,3,2\n3,4,yes\n", "label column 'y' of {} holds 2 value(s) other than"),
+        (
+            "a,b,y\n1,2,0\n2,3,0.5\n3,4,1\n",
+            "label column 'y' of {} holds numbers that are not whole (0.5)",
+        ),
         ("a,y\n1,\n2,\n", "label column 'y' of {} has no known value"),
         ("a,y\n", "has a header but no data rows"),
         ("", "is empty"),

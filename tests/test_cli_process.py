@@ -130,3 +130,29 @@ def test_predict_into_a_pipe_closed_early_ends_quietly(folder, fitted, tmp_path)
     process.wait(timeout=300)
     assert first.decode().startswith("id,price,")
     assert err == ""
+
+
+def test_class_columns_fit_and_predict_quietly(tmp_path):
+    """--labels columns of classes (names, and a 0/1 column beside them): fit and predict
+    write nothing to stderr, and predict writes the class of each output."""
+    X, y = make_multilabel_classification(n_samples=120, n_features=4, n_classes=3, random_state=1)
+    frame = pd.DataFrame(X, columns=FEATURES)
+    frame.insert(0, "id", [f"r{i}" for i in range(120)])
+    frame["sports"] = y[:, 0]
+    frame["desk"] = np.array(["politics", "science", "tech"])[y.sum(axis=1) % 3]
+    frame.loc[::10, "desk"] = np.nan  # unknown entries
+    frame.to_csv(tmp_path / "classes.csv", index=False)
+    frame[["id", *FEATURES]].head(6).to_csv(tmp_path / "new.csv", index=False)
+    status, out, err = skmultimlp(
+        "fit", "classes.csv", "--labels", "sports,desk", "--ignore", "id", "--epochs", "3",
+        "-o", "model.skops", cwd=tmp_path,
+    )  # fmt: skip
+    assert (status, err) == (0, "")
+    assert "2 outputs: sports (2 classes), desk (3 classes)" in out
+    status, out, err = skmultimlp("predict", "model.skops", "new.csv", cwd=tmp_path)
+    assert (status, err) == (0, "")
+    written = text_rows(out)
+    assert written[0] == ["id", "sports", "desk"]
+    estimator = read_model_file(tmp_path / "model.skops")["estimator"]
+    expected = estimator.predict(pd.read_csv(tmp_path / "new.csv")[FEATURES])
+    assert [row[1:] for row in written[1:]] == [[str(v) for v in row] for row in expected]

@@ -11,15 +11,17 @@
 A data file has a header and one row per sample. Its labels are 0/1 columns
 (``--labels``; an empty cell is an unknown label, left out of the loss and of the scores)
 or one column of label names joined by ``--sep`` (``--label-column``; an empty cell is no
-label). All other columns, except those named by ``--ignore``, must be numeric features.
+label). ``--labels`` columns that hold other values (names, integers) are class columns,
+each an output of a multi-class target whose class ``predict`` writes. All other
+columns, except those named by ``--ignore``, must be numeric features.
 
 Bad input ends with one line ``skmultimlp: error: ...`` on stderr and exit status 2 for a
 wrong command line, 1 for data or files that cannot be used.
 
 Rooms: ``_parser`` (arguments; imports nothing heavy, so ``--help`` is instant),
 ``_commands`` (the four commands), ``_folds`` (evaluate's folds and progress bar),
-``_report`` (what is printed), ``_model_file`` (model files), ``_quiet`` (TensorFlow's
-native log lines).
+``_output_scores`` (the scores of class columns), ``_report`` (what is printed),
+``_model_file`` (model files), ``_quiet`` (TensorFlow's native log lines).
 """
 
 import os

@@ -28,6 +28,8 @@ from ..model_selection import RepeatedMultilabelStratifiedKFold
 from ._errors import CommandError, one_line
 from ._folds import run_folds
 from ._model_file import load_model, save_model
+from ._output_scores import SCORES as OUTPUT_SCORES
+from ._output_scores import output_scorers
 from ._parser import did_you_mean
 from ._report import (
     data_description,
@@ -96,6 +98,11 @@ def _scorers(n_unknown):
     return make_scorers(missing="ignore") if n_unknown else SCORERS
 
 
+def _describe_data(args, data):
+    names = list(data.y.columns)
+    return data_description(args.data, data.X, data.y, names, data.classes)
+
+
 def _read_labelled(args):
     data = labelled_data(
         read_csv(args.data),
@@ -107,7 +114,9 @@ def _read_labelled(args):
         classes=args.classes,
     )
     problems = label_warnings(
-        data.y, sep=(";" if args.sep is None else args.sep) if args.label_column else None
+        data.y,
+        sep=(";" if args.sep is None else args.sep) if args.label_column else None,
+        outputs=data.outputs,
     )
     if problems and args.strict_labels:
         raise DataError(f"{args.data}: " + "; ".join(problems) + " (--strict-labels)")
@@ -149,18 +158,21 @@ def _write_figure(figure, path):
 
 
 def evaluate(args, out):
-    """Cross-validate and print the mean ± std of every scorer of SCORERS."""
+    """Cross-validate and print the mean ± std of every scorer of SCORERS (of
+    :func:`~skmultimlp.cli._output_scores.output_scorers` for class columns)."""
+    outputs = False
     if args.data is None:
         X, y = load_reference()
         names = list(range(y.shape[1]))
         description = f"the reference data ({X.shape[0]} x {X.shape[1]}, {y.shape[1]} labels)"
         n_unknown = 0
+        stratify = y
     else:
         data = _read_labelled(args)
-        X, y, names = data.X.to_numpy(), data.y.to_numpy(), list(data.y.columns)
-        description = data_description(args.data, X, y, names)
-        n_unknown = data.n_unknown
-    if y.shape[1] < 2:
+        X, y, names = data.X.to_numpy(), data.target.to_numpy(), list(data.y.columns)
+        description = _describe_data(args, data)
+        n_unknown, outputs, stratify = data.n_unknown, data.outputs, data.stratification()
+    if not outputs and y.shape[1] < 2:
         raise CommandError(
             f"evaluate needs two or more labels, got one ({names[0]}): its samples-based "
             "scores (samples F1, samples Jaccard) are not defined for a single label. For "
@@ -168,7 +180,7 @@ def evaluate(args, out):
         )
     estimator = make_estimator(args)
     try:
-        splits = list(_cv(args).split(X, y))
+        splits = list(_cv(args).split(X, stratify))
     except ValueError as exc:
         raise CommandError(f"cannot split the data into folds: {one_line(exc)}") from None
     _check_validation_rows(estimator, min(len(train) for train, _ in splits))
@@ -179,9 +191,10 @@ def evaluate(args, out):
             X,
             y,
             splits,
-            _scorers(n_unknown),
+            output_scorers(names) if outputs else _scorers(n_unknown),
             keep_first=args.splits if args.plot is not None else 0,
             n_jobs=args.n_jobs,
+            predictions=not outputs,
         )
     except (ValueError, TypeError) as exc:  # the estimator's checks of the data
         raise CommandError(one_line(exc)) from None
@@ -197,22 +210,28 @@ def evaluate(args, out):
         print(unknown_note(n_unknown, y), file=out)
     print_scores(results.scores, out)
     if args.plot is not None:
-        _evaluation_figure(args, results, y, names, description)
+        _evaluation_figure(args, results, y, names, description, outputs)
         print(f"figure written to {args.plot}", file=out)
     return results.scores
 
 
-def _evaluation_figure(args, results, y, names, description):
+def _evaluation_figure(args, results, y, names, description, outputs=False):
+    """CV scores, per-label scores (labels only: class columns have their accuracies
+    among the CV scores) and the first fold's loss curve."""
     from matplotlib.figure import Figure
 
     from ..plotting import plot_cv_scores, plot_label_scores, plot_loss_curve
 
     model = network_of(results.first_model)
     figure = Figure(figsize=(16, 5), layout="constrained")
-    cv_ax, label_ax, loss_ax = figure.subplots(1, 3)
+    if outputs:
+        cv_ax, loss_ax = figure.subplots(1, 2)
+    else:
+        cv_ax, label_ax, loss_ax = figure.subplots(1, 3)
     plot_cv_scores(results.scores, ax=cv_ax)
-    plot_label_scores(y, results.y_oof, labels=names, ax=label_ax, missing="ignore")
-    label_ax.set_title(label_ax.get_title() + "\n(out-of-fold, first repeat)")
+    if not outputs:
+        plot_label_scores(y, results.y_oof, labels=names, ax=label_ax, missing="ignore")
+        label_ax.set_title(label_ax.get_title() + "\n(out-of-fold, first repeat)")
     plot_loss_curve(model, ax=loss_ax)
     loss_ax.set_title(loss_ax.get_title() + " (first fold)")
     figure.suptitle(f"{describe(results.first_model)} on {description}")
@@ -225,13 +244,12 @@ def fit(args, out):
     estimator = make_estimator(args)
     _check_validation_rows(estimator, data.X.shape[0])
     start = time.perf_counter()
-    _fit_estimator(estimator, data.X, data.y)
+    _fit_estimator(estimator, data.X, data.target)
     elapsed = time.perf_counter() - start
     save_model(estimator, data, args, args.output)
     network = network_of(estimator)
     print(
-        f"{describe(estimator)} fitted on "
-        f"{data_description(args.data, data.X, data.y, data.y.columns)} in {elapsed:.1f} s; "
+        f"{describe(estimator)} fitted on {_describe_data(args, data)} in {elapsed:.1f} s; "
         f"{epochs_text(network.n_iter_, kept_epoch(network))}; "
         f"last training loss {network.loss_curve_[-1]:.4f}",
         file=out,
@@ -273,8 +291,11 @@ def predict(args, out):
         raise DataError(f"{args.data} " + " and ".join(parts))
     X = feature_frame(frame, args.data, features)
     estimator = bundle["estimator"]
-    classes = [str(name) for name in estimator.classes_]
-    if args.proba:
+    target_type = getattr(network_of(estimator), "target_type_", "multilabel-indicator")
+    if target_type != "multilabel-indicator":
+        result = _predict_classes(estimator, X, bundle["labels"], args.proba)
+    elif args.proba:
+        classes = [str(name) for name in estimator.classes_]
         proba = estimator.predict_proba(X)
         result = pd.DataFrame(
             {name: [f"{p:.4f}" for p in proba[:, j]] for j, name in enumerate(classes)}
@@ -285,6 +306,7 @@ def predict(args, out):
         joined = [bundle["sep"].join(map(str, names[row])) for row in on]
         result = pd.DataFrame({bundle["label_column"]: joined})
     else:
+        classes = [str(name) for name in estimator.classes_]
         result = pd.DataFrame(estimator.predict(X), columns=classes)
     kept = read_text_columns(args.data, [name for name in ignore if name in columns])
     result = pd.concat([kept, result], axis=1)
@@ -297,6 +319,25 @@ def predict(args, out):
         where = "standard output" if args.output is None else args.output
         raise CommandError(f"cannot write {where}: {exc.strerror or exc}") from None
     return result
+
+
+def _predict_classes(estimator, X, labels, proba):
+    """The predicted class of each output (class columns), a column each named after it;
+    with ``proba``, the probability of each class of each output, a column each named
+    ``<output>=<class>``."""
+    if not proba:
+        predicted = np.asarray(estimator.predict(X)).reshape(X.shape[0], len(labels))
+        return pd.DataFrame({name: predicted[:, j] for j, name in enumerate(labels)})
+    network = network_of(estimator)
+    blocks = estimator.predict_proba(X)
+    classes = network.classes_
+    if network.target_type_ != "multiclass-multioutput":
+        blocks, classes = [blocks], [classes]
+    columns = {}
+    for name, block, output_classes in zip(labels, blocks, classes, strict=True):
+        for k, value in enumerate(output_classes):
+            columns[f"{name}={value}"] = [f"{p:.4f}" for p in block[:, k]]
+    return pd.DataFrame(columns)
 
 
 def _format_value(value):
@@ -333,20 +374,32 @@ def tune(args, out):
     estimator = make_estimator(args)
     grid = dict(args.grid)
     _check_grid(args, estimator, grid)
-    if data.y.shape[1] < 2 and args.scoring in _SAMPLE_SCORERS:
+    if data.outputs and args.scoring not in OUTPUT_SCORES:
+        raise CommandError(
+            f"--scoring {args.scoring} is a multi-label score, and the label columns of "
+            f"{args.data} are class columns (outputs of a multi-class target); choose "
+            f"{', '.join(OUTPUT_SCORES[:-1])} or {OUTPUT_SCORES[-1]}"
+        )
+    if not data.outputs and data.y.shape[1] < 2 and args.scoring in _SAMPLE_SCORERS:
         raise CommandError(
             f"--scoring {args.scoring} averages over samples, which is not defined for a "
             "single label; choose exact_match, neg_hamming_loss, f1_macro or f1_micro"
         )
     prefix = "network__" if estimator is not network_of(estimator) else ""
     cv = _cv(args)
+    if data.outputs:  # the folds of class columns, stratified on their classes' columns
+        try:
+            cv = list(cv.split(data.X, data.stratification()))
+        except ValueError as exc:
+            raise CommandError(f"cannot split the data into folds: {one_line(exc)}") from None
     _check_validation_rows(estimator, data.X.shape[0] * (args.splits - 1) // args.splits)
     n_candidates = math.prod(len(values) for values in grid.values())
-    n_splits = cv.get_n_splits()
+    n_splits = len(cv) if data.outputs else cv.get_n_splits()
+    scorers = output_scorers() if data.outputs else _scorers(data.n_unknown)
     search = GridSearchCV(
         estimator,
         {prefix + name: values for name, values in grid.items()},
-        scoring=_scorers(data.n_unknown)[args.scoring],
+        scoring=scorers[args.scoring],
         cv=cv,
         n_jobs=args.n_jobs,
         refit=True,
@@ -359,12 +412,12 @@ def tune(args, out):
             file=sys.stderr,
         )
     start = time.perf_counter()
-    _fit_estimator(search, data.X, data.y)
+    _fit_estimator(search, data.X, data.target)
     elapsed = time.perf_counter() - start
     title, sign = metric(args.scoring)
     print(
         f"GridSearchCV of {describe(search.estimator, leave_out=grid)} on "
-        f"{data_description(args.data, data.X, data.y, data.y.columns)}; "
+        f"{_describe_data(args, data)}; "
         f"{n_candidates} candidates, {_cv_description(args, n_candidates * n_splits)} "
         f"+ 1 refit in {elapsed:.1f} s",
         file=out,

@@ -11,18 +11,18 @@ from tqdm import tqdm
 from ._report import kept_epoch, network_of
 
 
-def _fit_and_score(index, estimator, X, y, split, scorers, keep):
+def _fit_and_score(index, estimator, X, y, split, scorers, keep, predictions=True):
     """Fold ``index``: fit and score with every scorer; the epochs run and kept.
 
-    With ``keep``, the fold's predictions come back too, and the fitted estimator if
-    the fold is the first.
+    With ``keep``, the fold's predictions come back too (unless not ``predictions``), and
+    the fitted estimator if the fold is the first.
     """
     train, test = split
     estimator.fit(X[train], y[train])
     scores = check_scoring(estimator, scoring=scorers)(estimator, X[test], y[test])
     network = network_of(estimator)
     epochs = (network.n_iter_, kept_epoch(network))
-    y_pred = estimator.predict(X[test]) if keep else None
+    y_pred = estimator.predict(X[test]) if keep and predictions else None
     return index, scores, epochs, y_pred, estimator if keep and index == 0 else None
 
 
@@ -38,16 +38,19 @@ class FoldResults:
         self.first_model = None
 
 
-def run_folds(estimator, X, y, splits, scorers, *, keep_first, n_jobs):
+def run_folds(estimator, X, y, splits, scorers, *, keep_first, n_jobs, predictions=True):
     """Fit and score a clone of ``estimator`` on each split, ``n_jobs`` at a time.
 
-    The first ``keep_first`` folds also return their predictions (for a figure). A progress
-    bar over the folds goes to stderr when it is a terminal.
+    The first ``keep_first`` folds also return their predictions (for a figure; 0/1
+    labels, so not with ``predictions=False``) and the first one its fitted estimator. A
+    progress bar over the folds goes to stderr when it is a terminal.
     """
     results = FoldResults(scorers, len(splits), y.shape)
     fold = joblib.delayed(_fit_and_score)
     tasks = (
-        fold(i, clone(estimator), X, y, split, scorers, keep=i < keep_first)
+        fold(
+            i, clone(estimator), X, y, split, scorers, keep=i < keep_first, predictions=predictions
+        )
         for i, split in enumerate(splits)
     )
     parallel = joblib.Parallel(n_jobs=n_jobs, return_as="generator_unordered")

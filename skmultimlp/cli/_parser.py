@@ -167,7 +167,9 @@ def _add_label_options(parser):
         type=_names,
         action="extend",
         metavar="COL[,COL...]",
-        help="label columns holding 0/1; an empty cell is an unknown label",
+        help="label columns holding 0/1; an empty cell is an unknown label. If one holds "
+        "other values (names, integers), each column is an output of a multi-class "
+        "target and its values are the classes",
     )
     which.add_argument(
         "--label-column",
@@ -339,7 +341,8 @@ def build_parser():
         help="repeated k-fold evaluation (the default command)",
         description=(
             "Cross-validate a fresh network per fold and print the mean ± std of every "
-            "multi-label scorer. Without DATA.csv: the built-in reference data set."
+            "multi-label scorer (for class columns: exact match, hamming loss, macro F1 "
+            "and each output's accuracy). Without DATA.csv: the built-in reference data set."
         ),
     )
     ev.add_argument("data", nargs="?", metavar="DATA.csv", help="data file (default: reference)")
@@ -367,16 +370,20 @@ def build_parser():
         help="predict the labels of new rows with a saved model",
         description=(
             "Predict the labels of the rows of NEW.csv, which must have the feature "
-            "columns the model was fitted on. Writes one 0/1 column per label (or one "
-            "column of label names for a model fitted with --label-column), preceded by "
-            "the --ignore columns present, copied as they are."
+            "columns the model was fitted on. Writes one 0/1 column per label (one "
+            "column of label names for a model fitted with --label-column, the predicted "
+            "class of each output for class columns), preceded by the --ignore columns "
+            "present, copied as they are."
         ),
     )
     predict.add_argument("model", metavar="MODEL", help="model file written by 'skmultimlp fit'")
     predict.add_argument("data", metavar="NEW.csv", help="rows to predict")
     _add_output_options(predict, "CSV file (default: standard output)")
     predict.add_argument(
-        "--proba", action="store_true", help="write each label's probability instead"
+        "--proba",
+        action="store_true",
+        help="write each label's probability instead (class columns: one column "
+        "OUTPUT=CLASS per class of each output)",
     )
     predict.add_argument(
         "--trust-pickle",
@@ -411,7 +418,8 @@ def build_parser():
         "--scoring",
         choices=SCORER_NAMES,
         default="exact_match",
-        help="scorer that ranks the candidates (default exact_match)",
+        help="scorer that ranks the candidates (default exact_match; class columns: "
+        "exact_match, neg_hamming_loss or f1_macro)",
     )
     _add_model_options(tune)
     _add_cv_options(tune, splits=5, repeats=1)
@@ -452,7 +460,7 @@ def _check_label_arguments(args, error):
             error(f"{given[0]} needs a DATA.csv file")
         return
     if args.labels is None and args.label_column is None:
-        error("name the labels: --labels COL[,COL...] (0/1 columns) or --label-column COL")
+        error("name the labels: --labels COL[,COL...] (0/1 or class columns) or --label-column COL")
     if args.sep is not None and args.label_column is None:
         error("--sep goes with --label-column")
     if args.classes is not None and args.label_column is None:

@@ -17,6 +17,8 @@ _TITLES = {
 
 def metric(key):
     """Title of a scorer and the sign that turns its values into the metric's."""
+    if key.startswith("accuracy:"):  # one output's accuracy (class columns)
+        return f"{key[len('accuracy:') :]} accuracy", 1.0
     if key.startswith("neg_"):
         return _TITLES.get(key, key[len("neg_") :].replace("_", " ")), -1.0
     return _TITLES.get(key, key.replace("_", " ")), 1.0
@@ -52,11 +54,17 @@ def describe(estimator, leave_out=()):
     return text
 
 
-def data_description(source, X, y, names):
-    return (
-        f"{source} ({X.shape[0]} rows x {X.shape[1]} features, "
-        f"{y.shape[1]} labels: {', '.join(str(name) for name in names)})"
-    )
+def data_description(source, X, y, names, classes=None):
+    """The file, its size and its labels; ``classes``, the classes of each output of
+    class columns (the number of each is shown), or None for labels."""
+    if classes is None:
+        labels = f"{y.shape[1]} labels: {', '.join(str(name) for name in names)}"
+    else:
+        outputs = ", ".join(
+            f"{name} ({len(c)} classes)" for name, c in zip(names, classes, strict=True)
+        )
+        labels = f"{len(names)} output{'s' if len(names) != 1 else ''}: {outputs}"
+    return f"{source} ({X.shape[0]} rows x {X.shape[1]} features, {labels})"
 
 
 def unknown_note(n_unknown, y):
