@@ -20,6 +20,7 @@ Missing entries of a binary, multiclass or multi-output target are NaN, None or 
 ``NA`` (``-1`` is a class like any other there); they are masked in the loss.
 """
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -205,6 +206,8 @@ def _is_indicator(y):
     if _rows_of(y) is not None or sp.issparse(y):
         return True
     if hasattr(y, "columns"):  # DataFrame: nullable 0/1 columns (pd.NA) are indicators too
+        if not all(_numeric_values(y[c].dropna().to_numpy(dtype=object)) for c in y.columns):
+            return False  # text such as "0" and "1" names classes
         try:
             y = y.to_numpy(dtype=np.float64, na_value=np.nan)
         except (TypeError, ValueError):
@@ -213,6 +216,8 @@ def _is_indicator(y):
     if Y.ndim != 2 or Y.shape[1] == 0:
         return False
     if Y.dtype == object:
+        if not _numeric_values(Y[~_missing(Y)]):
+            return False  # text such as "0" and "1" names classes
         try:
             Y = Y.astype(np.float64)
         except (TypeError, ValueError):
@@ -221,6 +226,11 @@ def _is_indicator(y):
         return False
     values = Y[~np.isnan(Y)] if Y.dtype.kind == "f" else Y
     return bool(np.isin(values, (0, 1, -1)).all())
+
+
+def _numeric_values(values):
+    """Whether every value of an object array is a number or a bool (not text)."""
+    return all(isinstance(v, (numbers.Number, np.bool_)) for v in values.ravel().tolist())
 
 
 def _encode_column(values, missing, name, classes=None):

@@ -78,6 +78,16 @@ def test_each_target_type_fits_predicts_and_scores_in_its_own_values(data, kind)
         assert clf.score(X, target) == pytest.approx(accuracy_score(target, pred))
 
 
+def test_text_zero_one_names_classes_and_numbers_stay_indicators():
+    """A 2-D target of the text "0"/"1" holds classes; 0/1 numbers and bools (NaN or -1
+    unknown) are a multi-label indicator, as scikit-learn's type_of_target says."""
+    text = np.array([["0", "1"], ["1", "0"], ["1", "1"]], dtype=object)
+    assert encode(text)[1].target_type == "multiclass-multioutput"
+    assert encode(pd.DataFrame(text))[1].target_type == "multiclass-multioutput"
+    for indicator in (text.astype(int), text == "1", pd.DataFrame(text.astype(float))):
+        assert encode(indicator)[1].target_type == "multilabel-indicator"
+
+
 def test_binary_threshold_moves_the_decision(data):
     X, y, _ = data
     target = y == 1  # bools
