@@ -24,6 +24,7 @@ EXAMPLE_PAGES = {
     "getting-started.md",
     "thresholds-and-imbalance.md",
     "missing-labels.md",
+    "multi-output.md",
     "text-classification.md",
     "grid-search.md",
     "saving-and-loading.md",
