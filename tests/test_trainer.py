@@ -414,7 +414,8 @@ def _reference_score(scoring, y_val, proba, w, label_weight):
 
 
 def _validation_rows(X, y, sample_weight, label_weight, params):
-    """The rows early stopping held out, found through the public API.
+    """The rows early stopping held out, found through the public API, and the 1-epoch
+    fit (scored on the loss) that found them.
 
     They are ``train_test_split(np.arange(n), test_size=validation_fraction,
     random_state=seed)`` with ``seed`` a ``randint(2**31 - 1)`` draw of
@@ -437,7 +438,30 @@ def _validation_rows(X, y, sample_weight, label_weight, params):
         if score == pytest.approx(once.validation_scores_[0], rel=1e-5):
             found.append(val)
     assert len(found) == 1, f"{len(found)} candidate validation splits match, not 1"
-    return found[0]
+    return found[0], once
+
+
+def _stopping_data(missing=False, weighted=False):
+    """200 rows of 6 standardised features (no saturated probabilities: clipping aside)
+    and 3 labels; unknown entries (NaN) and sample weights if asked for.
+
+    Every fit of the early-stopping tests below has this shape and ES_PARAMS' network, so
+    their compiled programs (one per scoring and number of epochs) are shared.
+    """
+    X, y = make_multilabel_classification(
+        n_samples=200, n_features=6, n_classes=3, n_labels=2, random_state=0
+    )
+    X = StandardScaler().fit_transform(X)
+    rng = np.random.RandomState(0)
+    sample_weight = None
+    if weighted:
+        sample_weight = rng.uniform(0.2, 3.0, len(X))
+        sample_weight[rng.uniform(size=len(X)) < 0.1] = 0.0
+    if missing:
+        y = y.astype(float)
+        y[rng.uniform(size=y.shape) < 0.3] = np.nan
+        y[rng.uniform(size=len(y)) < 0.1] = np.nan  # rows with no known label
+    return X, y, sample_weight
 
 
 STOPPING_CASES = {
@@ -450,51 +474,35 @@ STOPPING_CASES = {
 @pytest.fixture(scope="module")
 def stopping_case(request):
     case = STOPPING_CASES[request.param]
-    X, y = make_multilabel_classification(
-        n_samples=200, n_features=6, n_classes=3, n_labels=2, random_state=0
-    )
-    X = StandardScaler().fit_transform(X)  # no saturated probabilities: clipping aside
-    rng = np.random.RandomState(0)
-    y = y.astype(float)
-    sample_weight = None
-    if case["weighted"]:
-        sample_weight = rng.uniform(0.2, 3.0, len(X))
-        sample_weight[rng.uniform(size=len(X)) < 0.1] = 0.0
-    if case["missing"]:
-        y[rng.uniform(size=y.shape) < 0.3] = np.nan
-        y[rng.uniform(size=len(y)) < 0.1] = np.nan  # rows with no known label
+    X, y, sample_weight = _stopping_data(case["missing"], case["weighted"])
     params = dict(ES_PARAMS, label_weight=case["label_weight"])
     label_weight = np.ones(y.shape[1]) if case["label_weight"] is None else params["label_weight"]
-    val = _validation_rows(X, y, sample_weight, np.asarray(label_weight), params)
+    val, once = _validation_rows(X, y, sample_weight, np.asarray(label_weight), params)
     if case["missing"]:
         # The split holds rows with no known label and unknown entries of known rows.
         assert np.isnan(y[val]).all(axis=1).any()
         assert (np.isnan(y[val]) & ~np.isnan(y[val]).all(axis=1, keepdims=True)).any()
     if case["weighted"]:
         assert (sample_weight[val] == 0).any() and len(np.unique(sample_weight[val])) > 2
-    return X, y, sample_weight, label_weight, params, val
+    return X, y, sample_weight, label_weight, params, val, once
 
 
-@pytest.mark.parametrize(
-    "stopping_case, scoring, path",
-    # Every score on the case with both weights and unknown entries; the loss on each alone.
-    [
-        ("missing_labels_and_sample_weight", scoring, "loop")
-        for scoring in ["loss", "exact_match", "hamming", "f1_macro"]
-    ]
-    + [
-        (case, "loss", "loop")
-        for case in STOPPING_CASES
-        if case != "missing_labels_and_sample_weight"
-    ]
-    # With a Keras callback, training goes through model.fit: the same rule and scores.
-    + [("missing_labels_and_sample_weight", "loss", "model.fit")],
-    indirect=["stopping_case"],
-)
+# Every score on the case with both weights and unknown entries; the loss on each alone.
+STOPPING_TESTS = [
+    ("missing_labels_and_sample_weight", scoring, "loop")
+    for scoring in ["loss", "exact_match", "hamming", "f1_macro"]
+] + [
+    (case, "loss", "loop") for case in STOPPING_CASES if case != "missing_labels_and_sample_weight"
+]
+# With a Keras callback, training goes through model.fit: the same rule and scores.
+STOPPING_TESTS.append(("missing_labels_and_sample_weight", "loss", "model.fit"))
+
+
+@pytest.mark.parametrize("stopping_case, scoring, path", STOPPING_TESTS, indirect=["stopping_case"])
 def test_early_stopping_with_weights_and_missing_labels_matches_scikit_learn(
     stopping_case, scoring, path
 ):
-    X, y, sample_weight, label_weight, params, val = stopping_case
+    X, y, sample_weight, label_weight, params, val, once = stopping_case
     w = np.ones(len(X)) if sample_weight is None else sample_weight
     lw = np.asarray(label_weight)
     callbacks = [keras.callbacks.Callback()] if path == "model.fit" else None
@@ -516,28 +524,22 @@ def test_early_stopping_with_weights_and_missing_labels_matches_scikit_learn(
     # The kept model's validation score, recomputed with scikit-learn...
     expected = _reference_score(scoring, y[val], full.predict_proba(X[val]), w[val], lw)
     assert full.best_validation_score_ == pytest.approx(expected, rel=1e-5, abs=1e-7)
-    # ...and so is the first epoch's.
-    once = fit(epochs=1)
-    assert once.validation_scores_[0] == pytest.approx(scores[0], rel=1e-6)
-    expected = _reference_score(scoring, y[val], once.predict_proba(X[val]), w[val], lw)
+    # ...and so is the first epoch's. The loop trained the fixture's 1-epoch fit: its
+    # weights are every scoring's after one epoch (the scoring only picks the epoch kept).
+    first = once if path == "loop" else fit(epochs=1)
+    expected = _reference_score(scoring, y[val], first.predict_proba(X[val]), w[val], lw)
     assert scores[0] == pytest.approx(expected, rel=1e-5, abs=1e-7)
 
 
 @pytest.mark.parametrize("scoring", ["loss", "exact_match", "hamming", "f1_macro"])
-def test_early_stopping_scores_match_scikit_learn(data, scoring):
-    X, y = data
-    X = StandardScaler().fit_transform(X)  # no saturated probabilities: clipping aside
-    params = dict(
-        hidden_layer_sizes=(8,),
-        epochs=3,
-        early_stopping=True,
-        validation_fraction=0.1,
-        random_state=0,
-    )
-    clf = KerasMultiLabelClassifier(**params, scoring=scoring).fit(X, y)
+def test_early_stopping_scores_match_scikit_learn(scoring):
+    # Complete labels, no weights: scikit-learn's own metrics. The data, network and epochs
+    # of the test above, whose compiled programs these fits reuse.
+    X, y, _ = _stopping_data()
+    clf = KerasMultiLabelClassifier(**ES_PARAMS, scoring=scoring).fit(X, y)
     assert len(clf.validation_scores_) == clf.n_iter_
     # The score of the kept weights, recomputed with scikit-learn on the same split.
-    val = _validation_rows(X, y, None, np.ones(y.shape[1]), params)
+    val, _ = _validation_rows(X, y, None, np.ones(y.shape[1]), ES_PARAMS)
     proba = clf.predict_proba(X[val])
     expected = {
         "loss": lambda: -log_loss(y[val].ravel(), proba.ravel(), labels=[0, 1]),
