@@ -23,6 +23,15 @@ PLAIN = dict(early_stopping=False, dropout=0.0, output_bias_init="zeros")
 FAST = dict(hidden_layer_sizes=(16,), epochs=8, random_state=0, **PLAIN)
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "single_backend: checked on one backend only (make test's TensorFlow pass): what it "
+        "tests does not differ per backend, or another test checks the part that does on "
+        'both. make test\'s JAX pass deselects it (-m "not single_backend").',
+    )
+
+
 @pytest.fixture(scope="session")
 def data():
     """120 samples, 6 features, 3 labels: small enough for many fits."""

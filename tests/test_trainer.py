@@ -127,6 +127,7 @@ def test_alpha_dropout_and_prior_are_per_fit_not_per_cache_entry(data, fresh_poo
     np.testing.assert_array_equal(_predict(params, X, y), alone)
 
 
+@pytest.mark.single_backend
 def test_cache_is_bounded_least_recently_used_first():
     pool = LoopPool(maxsize=2)
     pool.checkin("a", "loop a")
@@ -169,6 +170,7 @@ def _mlp(n_features, n_labels, hidden=8):
     )
 
 
+@pytest.mark.single_backend
 def test_cache_key_ignores_names_seeds_and_learning_rate_only():
     shape = dict(batch_size=32, n_features=4, n_labels=2, sparse=False)
     key = loop_key(_mlp(4, 2), keras.optimizers.Adam(1e-3), **shape)
@@ -244,6 +246,7 @@ def test_dropout_and_regularizers_train_on_the_compiled_path(data, fresh_pool, n
     assert a.loss_curve_[0] > plain.fit(X, y).loss_curve_[0]
 
 
+@pytest.mark.single_backend
 def test_padded_length_whole_batches_and_at_most_a_quarter_more():
     for n in [1, 5, 31, 32, 33, 100, 900, 1000, 12345, 100_000]:
         for batch_size in [1, 7, 32, 200]:
@@ -259,6 +262,7 @@ def test_padded_length_whole_batches_and_at_most_a_quarter_more():
     assert padded_length(100_001, 32, row_bytes=400) == 100_032
 
 
+@pytest.mark.single_backend
 def test_early_stopping_rule_is_mlpclassifiers():
     kept = []
     stopping = EarlyStopping(lambda s: s, None, n_iter_no_change=2, tol=0.01)
@@ -496,9 +500,20 @@ STOPPING_TESTS = [
 ]
 # With a Keras callback, training goes through model.fit: the same rule and scores.
 STOPPING_TESTS.append(("missing_labels_and_sample_weight", "loss", "model.fit"))
+# On JAX, one of them: test_early_stopping_scores_match_scikit_learn checks each score of
+# the compiled loop there, test_early_stopping_in_the_compiled_loop_equals_the_host_rule
+# its rule.
+ON_BOTH_BACKENDS = ("missing_labels_and_sample_weight", "loss", "loop")
 
 
-@pytest.mark.parametrize("stopping_case, scoring, path", STOPPING_TESTS, indirect=["stopping_case"])
+@pytest.mark.parametrize(
+    "stopping_case, scoring, path",
+    [
+        test if test == ON_BOTH_BACKENDS else pytest.param(*test, marks=pytest.mark.single_backend)
+        for test in STOPPING_TESTS
+    ],
+    indirect=["stopping_case"],
+)
 def test_early_stopping_with_weights_and_missing_labels_matches_scikit_learn(
     stopping_case, scoring, path
 ):
@@ -550,6 +565,7 @@ def test_early_stopping_scores_match_scikit_learn(scoring):
     assert clf.best_validation_score_ == pytest.approx(expected, rel=1e-4, abs=1e-6)
 
 
+@pytest.mark.single_backend
 def test_early_stopping_scoring_is_checked(data):
     X, y = data
     with pytest.raises(ValueError, match=r"scoring must be one of \['loss'.*got 'auc'"):
@@ -611,12 +627,14 @@ def test_custom_train_step_falls_back_to_model_fit(data, monkeypatch):
     assert clf.n_iter_ == 3
 
 
+@pytest.mark.single_backend
 def test_unsupported_backend_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(keras.backend, "backend", lambda: "torch")
     with pytest.raises(RuntimeError, match="KERAS_BACKEND is 'torch'"):
         require_supported_backend()
 
 
+@pytest.mark.single_backend
 @pytest.mark.parametrize(
     "params, error, match",
     [
@@ -636,6 +654,7 @@ def test_bad_training_parameters(data, params, error, match):
         KerasMultiLabelClassifier(**{**FAST, **params}).fit(X, y)
 
 
+@pytest.mark.single_backend
 @pytest.mark.parametrize(
     "n_rows, frequency, missing, expected",
     [
@@ -657,6 +676,7 @@ def test_auto_early_stopping_rule(n_rows, frequency, missing, expected):
     assert uses_early_stopping(True, Y) and not uses_early_stopping(False, Y)
 
 
+@pytest.mark.single_backend
 def test_early_stopping_on_too_few_rows_is_a_clear_error():
     X = np.random.RandomState(0).rand(1, 3)
     with pytest.raises(ValueError, match="early_stopping"):
@@ -711,6 +731,7 @@ def test_batch_normalization_never_sees_padding_rows():
     np.testing.assert_allclose(norm.moving_variance.numpy(), np.full(4, momentum**k), rtol=1e-5)
 
 
+@pytest.mark.single_backend
 def test_the_callbacks_passed_are_not_changed(data):
     X, y = data
 
