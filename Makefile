@@ -28,15 +28,16 @@ demo: $(VENV)/.installed
 # The whole suite on Keras' default TensorFlow backend, then the tests of what differs per
 # backend (the estimator's fit paths, the compiled loops and their cache, the vmapped
 # programs of the batched search and of ensembles) again on the JAX backend; then a strict
-# build of the documentation site. Network construction, the scikeras wrapper and
-# scikit-learn's API checks do not depend on the backend and run once.
-JAX_TESTS := tests/test_classifier.py tests/test_trainer.py tests/test_cache.py tests/test_search.py
+# build of the documentation site. Network construction, the cache's keys, the scikeras
+# wrapper and scikit-learn's API checks do not depend on the backend and run once; so do the
+# tests of these files marked single_backend (see tests/conftest.py).
+JAX_TESTS := tests/test_classifier.py tests/test_trainer.py tests/test_search.py
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m ruff check skmultimlp tests benchmarks
 	$(BIN)/python -m ruff format --check skmultimlp tests benchmarks
 	$(BIN)/python -m pytest
-	KERAS_BACKEND=jax $(BIN)/python -m pytest $(JAX_TESTS)
+	KERAS_BACKEND=jax $(BIN)/python -m pytest -m "not single_backend" $(JAX_TESTS)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict --quiet --site-dir build/site-check
 
 # The documentation site (mkdocs-material, API pages from the docstrings) into site/;

@@ -35,15 +35,20 @@ def folder(tmp_path_factory):
     return path
 
 
-def skmultimlp(*args, cwd):
-    result = subprocess.run(
-        [sys.executable, "-m", "skmultimlp", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=300,
-    )
-    return result.returncode, result.stdout, result.stderr
+def start(*args, cwd, **popen):
+    """``skmultimlp *args`` started in ``cwd``, its output piped.
+
+    Each command pays a few seconds for starting TensorFlow, so the tests start the commands
+    that do not depend on one another together, and :func:`finish` each.
+    """
+    command = [sys.executable, "-m", "skmultimlp", *map(str, args)]
+    options = dict(stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd)
+    return subprocess.Popen(command, **{**options, **popen})
+
+
+def finish(process):
+    out, err = process.communicate(timeout=300)
+    return process.returncode, out, err
 
 
 def checksums(folder):
@@ -55,14 +60,41 @@ def text_rows(source):
 
 
 @pytest.fixture(scope="module")
-def fitted(folder):
+def commands(folder):
+    """``fit`` (to model.skops) and ``evaluate``, run at the same time on data.csv."""
     before = checksums(folder)
-    result = skmultimlp(
-        "fit", "data.csv", "--labels", ",".join(LABELS), "--ignore", "id,price",
-        "--epochs", "5", "--scale", "maxabs", "-o", "model.skops", cwd=folder,
-    )  # fmt: skip
+    columns = ["--labels", ",".join(LABELS), "--ignore", "id,price"]
+    fit = start("fit", "data.csv", *columns, "--epochs", "5", "--scale", "maxabs",
+                "-o", "model.skops", cwd=folder)  # fmt: skip
+    evaluate = start("evaluate", "data.csv", *columns, "--epochs", "3", "--splits", "3",
+                     "--repeats", "1", cwd=folder)  # fmt: skip
+    results = {"fit": finish(fit), "evaluate": finish(evaluate)}
     assert checksums(folder) == before
-    return result
+    return results
+
+
+@pytest.fixture(scope="module")
+def fitted(commands):
+    return commands["fit"]
+
+
+@pytest.fixture(scope="module")
+def predictions(folder, fitted, tmp_path_factory):
+    """``predict`` on new.csv, and on big.csv into a pipe that its reader closes after the
+    first line (``skmultimlp predict ... | head -1``), run at the same time."""
+    before = checksums(folder)
+    # More rows than a pipe buffers (64 KiB).
+    big = tmp_path_factory.mktemp("big") / "big.csv"
+    pd.concat([pd.read_csv(folder / "new.csv")] * 3000).to_csv(big, index=False)
+    predict = start("predict", "model.skops", "new.csv", cwd=folder)
+    piped = start("predict", "model.skops", big, cwd=folder, text=False)
+    first = piped.stdout.readline()
+    piped.stdout.close()
+    err = piped.stderr.read().decode()
+    piped.wait(timeout=300)
+    results = {"predict": finish(predict), "piped": (first.decode(), err)}
+    assert checksums(folder) == before
+    return results
 
 
 def test_help_and_usage_errors_start_no_tensorflow():
@@ -93,11 +125,9 @@ def test_fit_is_quiet_and_reports_its_epochs(folder, fitted):
     assert bundle["features"] == FEATURES and bundle["ignore"] == ["id", "price"]
 
 
-def test_predict_copies_pass_through_columns_as_written(folder, fitted):
-    before = checksums(folder)
-    status, out, err = skmultimlp("predict", "model.skops", "new.csv", cwd=folder)
+def test_predict_copies_pass_through_columns_as_written(folder, predictions):
+    status, out, err = predictions["predict"]
     assert (status, err) == (0, "")
-    assert checksums(folder) == before
     written = text_rows(out)
     source = text_rows((folder / "new.csv").read_text())
     assert written[0] == ["id", "price", *LABELS]
@@ -108,27 +138,15 @@ def test_predict_copies_pass_through_columns_as_written(folder, fitted):
     np.testing.assert_array_equal(np.array([row[2:] for row in written[1:]], int), expected)
 
 
-def test_evaluate_is_quiet(folder):
-    before = checksums(folder)
-    argv = ["evaluate", "data.csv", "--labels", ",".join(LABELS), "--ignore", "id,price"]
-    status, out, err = skmultimlp(*argv, "--epochs", "3", "--splits", "3", "--repeats", "1",
-                                  cwd=folder)  # fmt: skip
+def test_evaluate_is_quiet(commands):
+    status, out, err = commands["evaluate"]
     assert (status, err) == (0, ""), err
-    assert checksums(folder) == before
     assert "3-fold x 1 repeat = 3 fits" in out and "per fit: 3 epochs run" in out
 
 
-def test_predict_into_a_pipe_closed_early_ends_quietly(folder, fitted, tmp_path):
-    # ``skmultimlp predict ... | head -1`` on more rows than a pipe buffers (64 KiB).
-    big = tmp_path / "big.csv"
-    pd.concat([pd.read_csv(folder / "new.csv")] * 3000).to_csv(big, index=False)
-    command = [sys.executable, "-m", "skmultimlp", "predict", "model.skops", str(big)]
-    process = subprocess.Popen(command, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    first = process.stdout.readline()
-    process.stdout.close()
-    err = process.stderr.read().decode()
-    process.wait(timeout=300)
-    assert first.decode().startswith("id,price,")
+def test_predict_into_a_pipe_closed_early_ends_quietly(predictions):
+    first, err = predictions["piped"]
+    assert first.startswith("id,price,")
     assert err == ""
 
 

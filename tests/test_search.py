@@ -103,6 +103,7 @@ def test_pipeline_preprocessing_is_fitted_per_fold_then_networks_batched(data, c
     _assert_same_results(ours, reference)
 
 
+@pytest.mark.single_backend
 def test_search_is_cloneable_picklable_and_leaves_its_inputs(data):
     X, y = data
     X_before, y_before = X.copy(), y.copy()

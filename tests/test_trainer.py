@@ -127,6 +127,7 @@ def test_alpha_dropout_and_prior_are_per_fit_not_per_cache_entry(data, fresh_poo
     np.testing.assert_array_equal(_predict(params, X, y), alone)
 
 
+@pytest.mark.single_backend
 def test_cache_is_bounded_least_recently_used_first():
     pool = LoopPool(maxsize=2)
     pool.checkin("a", "loop a")
@@ -169,6 +170,7 @@ def _mlp(n_features, n_labels, hidden=8):
     )
 
 
+@pytest.mark.single_backend
 def test_cache_key_ignores_names_seeds_and_learning_rate_only():
     shape = dict(batch_size=32, n_features=4, n_labels=2, sparse=False)
     key = loop_key(_mlp(4, 2), keras.optimizers.Adam(1e-3), **shape)
@@ -244,6 +246,7 @@ def test_dropout_and_regularizers_train_on_the_compiled_path(data, fresh_pool, n
     assert a.loss_curve_[0] > plain.fit(X, y).loss_curve_[0]
 
 
+@pytest.mark.single_backend
 def test_padded_length_whole_batches_and_at_most_a_quarter_more():
     for n in [1, 5, 31, 32, 33, 100, 900, 1000, 12345, 100_000]:
         for batch_size in [1, 7, 32, 200]:
@@ -259,6 +262,7 @@ def test_padded_length_whole_batches_and_at_most_a_quarter_more():
     assert padded_length(100_001, 32, row_bytes=400) == 100_032
 
 
+@pytest.mark.single_backend
 def test_early_stopping_rule_is_mlpclassifiers():
     kept = []
     stopping = EarlyStopping(lambda s: s, None, n_iter_no_change=2, tol=0.01)
@@ -414,7 +418,8 @@ def _reference_score(scoring, y_val, proba, w, label_weight):
 
 
 def _validation_rows(X, y, sample_weight, label_weight, params):
-    """The rows early stopping held out, found through the public API.
+    """The rows early stopping held out, found through the public API, and the 1-epoch
+    fit (scored on the loss) that found them.
 
     They are ``train_test_split(np.arange(n), test_size=validation_fraction,
     random_state=seed)`` with ``seed`` a ``randint(2**31 - 1)`` draw of
@@ -437,7 +442,30 @@ def _validation_rows(X, y, sample_weight, label_weight, params):
         if score == pytest.approx(once.validation_scores_[0], rel=1e-5):
             found.append(val)
     assert len(found) == 1, f"{len(found)} candidate validation splits match, not 1"
-    return found[0]
+    return found[0], once
+
+
+def _stopping_data(missing=False, weighted=False):
+    """200 rows of 6 standardised features (no saturated probabilities: clipping aside)
+    and 3 labels; unknown entries (NaN) and sample weights if asked for.
+
+    Every fit of the early-stopping tests below has this shape and ES_PARAMS' network, so
+    their compiled programs (one per scoring and number of epochs) are shared.
+    """
+    X, y = make_multilabel_classification(
+        n_samples=200, n_features=6, n_classes=3, n_labels=2, random_state=0
+    )
+    X = StandardScaler().fit_transform(X)
+    rng = np.random.RandomState(0)
+    sample_weight = None
+    if weighted:
+        sample_weight = rng.uniform(0.2, 3.0, len(X))
+        sample_weight[rng.uniform(size=len(X)) < 0.1] = 0.0
+    if missing:
+        y = y.astype(float)
+        y[rng.uniform(size=y.shape) < 0.3] = np.nan
+        y[rng.uniform(size=len(y)) < 0.1] = np.nan  # rows with no known label
+    return X, y, sample_weight
 
 
 STOPPING_CASES = {
@@ -450,51 +478,46 @@ STOPPING_CASES = {
 @pytest.fixture(scope="module")
 def stopping_case(request):
     case = STOPPING_CASES[request.param]
-    X, y = make_multilabel_classification(
-        n_samples=200, n_features=6, n_classes=3, n_labels=2, random_state=0
-    )
-    X = StandardScaler().fit_transform(X)  # no saturated probabilities: clipping aside
-    rng = np.random.RandomState(0)
-    y = y.astype(float)
-    sample_weight = None
-    if case["weighted"]:
-        sample_weight = rng.uniform(0.2, 3.0, len(X))
-        sample_weight[rng.uniform(size=len(X)) < 0.1] = 0.0
-    if case["missing"]:
-        y[rng.uniform(size=y.shape) < 0.3] = np.nan
-        y[rng.uniform(size=len(y)) < 0.1] = np.nan  # rows with no known label
+    X, y, sample_weight = _stopping_data(case["missing"], case["weighted"])
     params = dict(ES_PARAMS, label_weight=case["label_weight"])
     label_weight = np.ones(y.shape[1]) if case["label_weight"] is None else params["label_weight"]
-    val = _validation_rows(X, y, sample_weight, np.asarray(label_weight), params)
+    val, once = _validation_rows(X, y, sample_weight, np.asarray(label_weight), params)
     if case["missing"]:
         # The split holds rows with no known label and unknown entries of known rows.
         assert np.isnan(y[val]).all(axis=1).any()
         assert (np.isnan(y[val]) & ~np.isnan(y[val]).all(axis=1, keepdims=True)).any()
     if case["weighted"]:
         assert (sample_weight[val] == 0).any() and len(np.unique(sample_weight[val])) > 2
-    return X, y, sample_weight, label_weight, params, val
+    return X, y, sample_weight, label_weight, params, val, once
+
+
+# Every score on the case with both weights and unknown entries; the loss on each alone.
+STOPPING_TESTS = [
+    ("missing_labels_and_sample_weight", scoring, "loop")
+    for scoring in ["loss", "exact_match", "hamming", "f1_macro"]
+] + [
+    (case, "loss", "loop") for case in STOPPING_CASES if case != "missing_labels_and_sample_weight"
+]
+# With a Keras callback, training goes through model.fit: the same rule and scores.
+STOPPING_TESTS.append(("missing_labels_and_sample_weight", "loss", "model.fit"))
+# On JAX, one of them: test_early_stopping_scores_match_scikit_learn checks each score of
+# the compiled loop there, test_early_stopping_in_the_compiled_loop_equals_the_host_rule
+# its rule.
+ON_BOTH_BACKENDS = ("missing_labels_and_sample_weight", "loss", "loop")
 
 
 @pytest.mark.parametrize(
     "stopping_case, scoring, path",
-    # Every score on the case with both weights and unknown entries; the loss on each alone.
     [
-        ("missing_labels_and_sample_weight", scoring, "loop")
-        for scoring in ["loss", "exact_match", "hamming", "f1_macro"]
-    ]
-    + [
-        (case, "loss", "loop")
-        for case in STOPPING_CASES
-        if case != "missing_labels_and_sample_weight"
-    ]
-    # With a Keras callback, training goes through model.fit: the same rule and scores.
-    + [("missing_labels_and_sample_weight", "loss", "model.fit")],
+        test if test == ON_BOTH_BACKENDS else pytest.param(*test, marks=pytest.mark.single_backend)
+        for test in STOPPING_TESTS
+    ],
     indirect=["stopping_case"],
 )
 def test_early_stopping_with_weights_and_missing_labels_matches_scikit_learn(
     stopping_case, scoring, path
 ):
-    X, y, sample_weight, label_weight, params, val = stopping_case
+    X, y, sample_weight, label_weight, params, val, once = stopping_case
     w = np.ones(len(X)) if sample_weight is None else sample_weight
     lw = np.asarray(label_weight)
     callbacks = [keras.callbacks.Callback()] if path == "model.fit" else None
@@ -516,28 +539,22 @@ def test_early_stopping_with_weights_and_missing_labels_matches_scikit_learn(
     # The kept model's validation score, recomputed with scikit-learn...
     expected = _reference_score(scoring, y[val], full.predict_proba(X[val]), w[val], lw)
     assert full.best_validation_score_ == pytest.approx(expected, rel=1e-5, abs=1e-7)
-    # ...and so is the first epoch's.
-    once = fit(epochs=1)
-    assert once.validation_scores_[0] == pytest.approx(scores[0], rel=1e-6)
-    expected = _reference_score(scoring, y[val], once.predict_proba(X[val]), w[val], lw)
+    # ...and so is the first epoch's. The loop trained the fixture's 1-epoch fit: its
+    # weights are every scoring's after one epoch (the scoring only picks the epoch kept).
+    first = once if path == "loop" else fit(epochs=1)
+    expected = _reference_score(scoring, y[val], first.predict_proba(X[val]), w[val], lw)
     assert scores[0] == pytest.approx(expected, rel=1e-5, abs=1e-7)
 
 
 @pytest.mark.parametrize("scoring", ["loss", "exact_match", "hamming", "f1_macro"])
-def test_early_stopping_scores_match_scikit_learn(data, scoring):
-    X, y = data
-    X = StandardScaler().fit_transform(X)  # no saturated probabilities: clipping aside
-    params = dict(
-        hidden_layer_sizes=(8,),
-        epochs=3,
-        early_stopping=True,
-        validation_fraction=0.1,
-        random_state=0,
-    )
-    clf = KerasMultiLabelClassifier(**params, scoring=scoring).fit(X, y)
+def test_early_stopping_scores_match_scikit_learn(scoring):
+    # Complete labels, no weights: scikit-learn's own metrics. The data, network and epochs
+    # of the test above, whose compiled programs these fits reuse.
+    X, y, _ = _stopping_data()
+    clf = KerasMultiLabelClassifier(**ES_PARAMS, scoring=scoring).fit(X, y)
     assert len(clf.validation_scores_) == clf.n_iter_
     # The score of the kept weights, recomputed with scikit-learn on the same split.
-    val = _validation_rows(X, y, None, np.ones(y.shape[1]), params)
+    val, _ = _validation_rows(X, y, None, np.ones(y.shape[1]), ES_PARAMS)
     proba = clf.predict_proba(X[val])
     expected = {
         "loss": lambda: -log_loss(y[val].ravel(), proba.ravel(), labels=[0, 1]),
@@ -548,6 +565,7 @@ def test_early_stopping_scores_match_scikit_learn(data, scoring):
     assert clf.best_validation_score_ == pytest.approx(expected, rel=1e-4, abs=1e-6)
 
 
+@pytest.mark.single_backend
 def test_early_stopping_scoring_is_checked(data):
     X, y = data
     with pytest.raises(ValueError, match=r"scoring must be one of \['loss'.*got 'auc'"):
@@ -609,12 +627,14 @@ def test_custom_train_step_falls_back_to_model_fit(data, monkeypatch):
     assert clf.n_iter_ == 3
 
 
+@pytest.mark.single_backend
 def test_unsupported_backend_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(keras.backend, "backend", lambda: "torch")
     with pytest.raises(RuntimeError, match="KERAS_BACKEND is 'torch'"):
         require_supported_backend()
 
 
+@pytest.mark.single_backend
 @pytest.mark.parametrize(
     "params, error, match",
     [
@@ -634,6 +654,7 @@ def test_bad_training_parameters(data, params, error, match):
         KerasMultiLabelClassifier(**{**FAST, **params}).fit(X, y)
 
 
+@pytest.mark.single_backend
 @pytest.mark.parametrize(
     "n_rows, frequency, missing, expected",
     [
@@ -655,6 +676,7 @@ def test_auto_early_stopping_rule(n_rows, frequency, missing, expected):
     assert uses_early_stopping(True, Y) and not uses_early_stopping(False, Y)
 
 
+@pytest.mark.single_backend
 def test_early_stopping_on_too_few_rows_is_a_clear_error():
     X = np.random.RandomState(0).rand(1, 3)
     with pytest.raises(ValueError, match="early_stopping"):
@@ -709,6 +731,7 @@ def test_batch_normalization_never_sees_padding_rows():
     np.testing.assert_allclose(norm.moving_variance.numpy(), np.full(4, momentum**k), rtol=1e-5)
 
 
+@pytest.mark.single_backend
 def test_the_callbacks_passed_are_not_changed(data):
     X, y = data
 
