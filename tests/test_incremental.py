@@ -90,6 +90,7 @@ def test_warm_start_continues_from_the_fitted_weights(multilabel):
         clf.fit(X, y[:, :2])
 
 
+@pytest.mark.single_backend  # dask-ml's calls; partial_fit itself runs on both backends
 def test_dask_incremental_equals_partial_fit_over_the_same_chunks(multilabel):
     import dask.array as da
     import dask.dataframe as dd

@@ -97,6 +97,7 @@ def test_binary_threshold_moves_the_decision(data):
         np.testing.assert_array_equal(clf.set_params(threshold=t).predict(X), p >= t)
 
 
+@pytest.mark.single_backend  # quality against scikit-learn; the fit paths run on both
 def test_multi_output_learns_what_multi_output_mlp_learns(data):
     """Shared hidden layers: each output's accuracy is near scikit-learn's MLP per output."""
     from sklearn.multioutput import MultiOutputClassifier
