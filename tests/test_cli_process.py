@@ -161,13 +161,13 @@ def test_class_columns_fit_and_predict_quietly(tmp_path):
     frame.loc[::10, "desk"] = np.nan  # unknown entries
     frame.to_csv(tmp_path / "classes.csv", index=False)
     frame[["id", *FEATURES]].head(6).to_csv(tmp_path / "new.csv", index=False)
-    status, out, err = skmultimlp(
+    status, out, err = finish(start(
         "fit", "classes.csv", "--labels", "sports,desk", "--ignore", "id", "--epochs", "3",
         "-o", "model.skops", cwd=tmp_path,
-    )  # fmt: skip
+    ))  # fmt: skip
     assert (status, err) == (0, "")
     assert "2 outputs: sports (2 classes), desk (3 classes)" in out
-    status, out, err = skmultimlp("predict", "model.skops", "new.csv", cwd=tmp_path)
+    status, out, err = finish(start("predict", "model.skops", "new.csv", cwd=tmp_path))
     assert (status, err) == (0, "")
     written = text_rows(out)
     assert written[0] == ["id", "sports", "desk"]
