@@ -128,8 +128,12 @@ class Outputs:
         if self.target_type != "multiclass-multioutput":
             return columns[0]
         dtypes = {c.dtype for c in columns}
-        numeric = all(d.kind in "biuf" for d in dtypes)
-        dtype = np.result_type(*dtypes) if numeric else object
+        if len(dtypes) == 1:  # one type of label for every output: kept
+            dtype = dtypes.pop()
+        elif all(d.kind in "biuf" for d in dtypes):
+            dtype = np.result_type(*dtypes)
+        else:
+            dtype = object
         out = np.empty((units.shape[0], len(columns)), dtype)
         for j, column in enumerate(columns):
             out[:, j] = column
