@@ -32,6 +32,7 @@ from skmultimlp import (
 from .conftest import FAST, PLAIN
 
 
+@pytest.mark.single_backend  # checks, names and tags; the fit paths run on both backends
 def test_is_a_multilabel_classifier_to_sklearn():
     est = KerasMultiLabelClassifier()
     tags = get_tags(est)
@@ -79,6 +80,7 @@ def test_learns_reference_workload_like_mlpclassifier():
     assert ours.predict_proba(REFERENCE_NEW_ROW).shape == (1, 3)
 
 
+@pytest.mark.single_backend  # checks, names and tags; the fit paths run on both backends
 def test_label_names_from_dataframe(data):
     X, y = data
     names = ["sports", "tech", "politics"]
@@ -101,6 +103,7 @@ def test_label_collections_equal_binarized_fit(data):
     assert by_name.score(X, collections) == by_indicator.score(X, mlb.transform(collections))
 
 
+@pytest.mark.single_backend  # checks, names and tags; the fit paths run on both backends
 def test_feature_names_from_dataframe(data):
     X, y = data
     df = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
@@ -248,6 +251,7 @@ def test_label_weight_raises_a_labels_probabilities(data):
     np.testing.assert_array_equal(clf.label_weight_, [1, 10, 1])
 
 
+@pytest.mark.single_backend  # checks, names and tags; the fit paths run on both backends
 @pytest.mark.parametrize(
     "label_weight, error, match",
     [
@@ -462,6 +466,7 @@ def test_model_builder_ignores_dropout_and_prior_but_takes_alpha(data):
     assert norm[1] < norm[0]
 
 
+@pytest.mark.single_backend  # checks, names and tags; the fit paths run on both backends
 @pytest.mark.parametrize(
     "params, error, match",
     [
@@ -498,6 +503,7 @@ def test_bad_parameters(data, params, error, match):
         KerasMultiLabelClassifier(**{**FAST, **params}).fit(X, y)
 
 
+@pytest.mark.single_backend  # checks, names and tags; the fit paths run on both backends
 def test_bad_predict_inputs(data, fitted):
     X, _ = data
     with pytest.raises(ValueError, match="features"):
@@ -506,6 +512,7 @@ def test_bad_predict_inputs(data, fitted):
         fitted.predict_proba(np.full_like(X, np.nan))
 
 
+@pytest.mark.single_backend  # checks, names and tags; the fit paths run on both backends
 def test_sample_weight_errors(data):
     X, y = data
     est = KerasMultiLabelClassifier(**FAST)
