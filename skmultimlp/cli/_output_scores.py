@@ -1,8 +1,7 @@
 """Scores of class columns (the outputs of a multi-class target), for evaluate and tune.
 
-:mod:`skmultimlp.metrics` scores 0/1 labels; these score the classes a model predicts for
-each output, with scikit-learn's metrics and numpy. An unknown entry of the true target
-(NaN, None or pandas' NA) is left out, as the multi-label scores leave it out:
+:mod:`skmultimlp.metrics` scores them with ``missing="ignore"``: an unknown entry of the true
+target (NaN, None or pandas' NA) is left out, as the multi-label scores leave it out:
 
 * ``exact_match``: the share of rows whose known outputs are all predicted right (rows
   with no known output are left out);
@@ -18,57 +17,41 @@ hamming loss is one minus it.
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import f1_score
+
+from .. import metrics
 
 SCORES = ("exact_match", "neg_hamming_loss", "f1_macro")
 """The scorers of ``--scoring`` that class columns have (the others are multi-label)."""
 
 
-def _columns(y):
-    """``y`` as a 2-D object array (one column per output), None where unknown, and the
-    mask of its known entries."""
-    Y = np.asarray(y, dtype=object)
-    Y = Y.reshape(len(Y), -1)
-    known = ~pd.isna(Y)
-    return np.where(known, Y, None), known
-
-
-def _right(y_true, y_pred):
-    """Where the prediction is the true class, and the mask of known true entries."""
-    T, known = _columns(y_true)
-    P, _ = _columns(y_pred)
-    return (T == P) & known, known, T, P
+def _target_type(y):
+    """Several class columns are one multi-output target, even when they hold only 0/1; one
+    column (1-D) is told binary or multiclass by the metrics."""
+    return "multiclass-multioutput" if np.ndim(y) == 2 else None
 
 
 def exact_match(y_true, y_pred):
-    right, known, _, _ = _right(y_true, y_pred)
-    rows = known.any(axis=1)
-    return float(np.mean((right | ~known)[rows].all(axis=1)))
+    return metrics.exact_match_score(
+        y_true, y_pred, missing="ignore", target_type=_target_type(y_true)
+    )
 
 
 def hamming_loss(y_true, y_pred):
-    right, known, _, _ = _right(y_true, y_pred)
-    return float(1 - right[known].mean())
-
-
-def _values(column):
-    """Classes held as objects, as a plain array (scikit-learn reads an object array of
-    numbers as of an unknown type)."""
-    return np.asarray(column.tolist())
+    return metrics.hamming_loss(y_true, y_pred, missing="ignore", target_type=_target_type(y_true))
 
 
 def macro_f1(y_true, y_pred):
-    _, known, T, P = _right(y_true, y_pred)
-    scores = [
-        f1_score(_values(T[rows, j]), _values(P[rows, j]), average="macro", zero_division=0)
-        for j, rows in enumerate(known.T)
-    ]
-    return float(np.mean(scores))
+    return metrics.macro_f1_score(
+        y_true, y_pred, missing="ignore", target_type=_target_type(y_true)
+    )
 
 
 def output_accuracy(y_true, y_pred, output):
-    right, known, _, _ = _right(y_true, y_pred)
-    return float(right[known[:, output], output].mean())
+    """The accuracy of one output on the rows where its true class is known."""
+    T = np.asarray(y_true, dtype=object).reshape(len(y_true), -1)[:, output]
+    P = np.asarray(y_pred, dtype=object).reshape(len(y_pred), -1)[:, output]
+    known = ~pd.isna(T)
+    return float(np.mean(T[known] == P[known]))
 
 
 class _Scorer:
