@@ -91,6 +91,17 @@ def _same_classes(classes, outputs):
     )
 
 
+def _target_attributes(outputs, label_weight, do_early_stopping):
+    """The fitted attributes that describe the target, set by ``fit`` and ``partial_fit``."""
+    return dict(
+        do_early_stopping_=do_early_stopping,
+        label_weight_=label_weight,
+        classes_=outputs.classes,
+        target_type_=outputs.target_type,
+        n_outputs_=outputs.n_outputs,
+    )
+
+
 def _check_known_labels(Y, classes):
     """Every label needs at least one known entry to be learned."""
     unknown = np.all(Y == MISSING, axis=0)
@@ -636,11 +647,7 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         losses = train_one(fit, verbose=self.verbose, callbacks=self.callbacks)
         if first:
             self.__dict__.update(
-                classes_=outputs.classes,
-                target_type_=outputs.target_type,
-                n_outputs_=outputs.n_outputs,
-                label_weight_=label_weight,
-                do_early_stopping_=False,
+                _target_attributes(outputs, label_weight, False),
                 model_=fit.network,
                 loss_curve_=[],
                 n_iter_=0,
@@ -690,13 +697,7 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         threshold = outputs.unit_threshold(_check_threshold(self.threshold, *_per(outputs)))
         rng = check_random_state(self.random_state)
         do_early_stopping = uses_early_stopping(self.early_stopping, Y, outputs.heads)
-        attributes = dict(
-            do_early_stopping_=do_early_stopping,
-            label_weight_=label_weight,
-            classes_=outputs.classes,
-            target_type_=outputs.target_type,
-            n_outputs_=outputs.n_outputs,
-        )
+        attributes = _target_attributes(outputs, label_weight, do_early_stopping)
         fits = []
         for _ in range(self.n_networks):
             # One network draws its seeds from rng itself (as before ensembles existed);
