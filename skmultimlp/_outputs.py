@@ -24,6 +24,7 @@ import numbers
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.multiclass import check_classification_targets
@@ -174,20 +175,10 @@ def _has_na(frame):
 
 
 def _missing(Y):
-    """Mask of unknown entries: NaN, None or pandas' NA."""
-    if Y.dtype.kind == "f":
-        return np.isnan(Y)
-    if Y.dtype != object:
-        return np.zeros(Y.shape, dtype=bool)
-    flat = [v is None or _is_na(v) for v in Y.ravel()]
-    return np.asarray(flat, dtype=bool).reshape(Y.shape)
-
-
-def _is_na(value):
-    try:
-        return bool(value != value)
-    except (TypeError, ValueError):  # pandas' NA refuses bool(); it is NA
-        return True
+    """Mask of unknown entries: NaN, None or pandas' NA (``pandas.isna``)."""
+    if Y.dtype.kind in "fO":
+        return np.asarray(pd.isna(Y), dtype=bool)
+    return np.zeros(Y.shape, dtype=bool)
 
 
 def _single_column(Y):
