@@ -31,7 +31,13 @@ import scipy.sparse as sp
 
 from ._cache import POOL, loop_key
 from ._loops import model_variables, validation_arrays, validation_length
-from ._trainer import has_custom_train_step, make_loop, train, uses_batch_statistics
+from ._trainer import (
+    has_custom_train_step,
+    loop_shape,
+    make_loop,
+    train,
+    uses_batch_statistics,
+)
 
 
 @dataclasses.dataclass
@@ -108,18 +114,11 @@ PRETRAINED = Pretrained()
 def _shares_a_program(prepared):
     """The group of a fit that :func:`train_many` can vectorise, or None."""
     network, data = prepared.network, prepared.data
-    if keras.backend.backend() != "jax" or data.sparse or network.compiled:
+    if keras.backend.backend() != "jax" or data.sparse or data.sparse_labels or network.compiled:
         return None
     if has_custom_train_step(network) or uses_batch_statistics(network):
         return None
-    shape = dict(
-        batch_size=prepared.batch_size,
-        n_features=data.n_features,
-        n_labels=data.Y.shape[1],
-        sparse=False,
-        l2=data.alpha > 0,
-        heads=data.heads,
-    )
+    shape = loop_shape(network, data, prepared.batch_size)
     key = loop_key(network, prepared.optimizer, **shape)
     if key is None:
         return None

@@ -26,6 +26,14 @@ import scipy.sparse as sp
 from ._cache import FORWARD
 from ._early_stopping import graph_score
 from ._outputs import sigmoid_units
+from ._sparse import (
+    CSRRows,
+    feature_batch,
+    host_proba,
+    label_batch,
+    sparse_dense,
+    split_first_dense,
+)
 from ._targets import MISSING
 
 SUPPORTED_BACKENDS = ("tensorflow", "jax")
@@ -158,6 +166,14 @@ def _learning_rate(optimizer):
 def predict_proba(model, X, batch_size=8192):
     """Sigmoid outputs of ``model`` for ``X``, computed a batch at a time (by the
     architecture's compiled forward pass on JAX, :data:`_cache.FORWARD`)."""
+    split = split_first_dense(model) if sp.issparse(X) else None
+    if split is not None:  # sparse rows times the first kernel by scipy, no dense copy
+        values = (
+            [v.value for v in model.trainable_variables],
+            [v.value for v in model.non_trainable_variables],
+        )
+        rest = split.rest
+        return host_proba(split, values, X, lambda t, n, h: rest(h, training=False), batch_size)
     forward = FORWARD(model) or (lambda x: model(x, training=False))
     out = [
         np.asarray(forward(dense_batch(X, slice(i, i + batch_size))))
@@ -219,31 +235,50 @@ class FitData:
 
     Dense ``X`` is copied once into a float32 buffer that the backend uses in place, and
     so is sparse ``X`` whose dense copy fits in :data:`SPARSE_DENSIFY_MAX_BYTES`; larger
-    sparse (CSR) ``X`` stays as it is on the host. ``Y`` is a uint8 indicator matrix,
-    ``w`` float32 sample weights (mean 1 over the real rows), ``seed`` the fit's
-    shuffling seed, ``n`` the number of real rows. ``Y`` is a uint8 matrix of 0, 1 and
-    :data:`MISSING`; ``label_weight`` the float32 positive-class weight of each label;
-    ``alpha`` the strength of the L2 penalty on the kernels (:func:`l2_penalty`);
-    ``heads`` the output heads of a target that is not multi-label (:func:`entry_loss`).
+    sparse ``X`` is kept as its CSR arrays (``X`` is then a :class:`_sparse.CSRRows`,
+    ``X_host`` the CSR matrix for networks the compiled loop cannot split). ``Y`` is a
+    uint8 indicator matrix of 0, 1 and :data:`MISSING`, or, when given as a scipy sparse
+    0/1 matrix, its CSR arrays (a :class:`_sparse.CSRRows` without values; ``Y_host`` the
+    matrix). ``w`` float32 sample weights (mean 1 over the real rows), ``seed`` the fit's
+    shuffling seed, ``n`` the number of real rows; ``label_weight`` the float32
+    positive-class weight of each label; ``alpha`` the strength of the L2 penalty on the
+    kernels (:func:`l2_penalty`); ``heads`` the output heads of a target that is not
+    multi-label (:func:`entry_loss`).
     """
 
     def __init__(self, X, Y, w, *, seed, batch_size, label_weight=None, alpha=0.0, heads=None):
         self.n = Y.shape[0]
+        self.n_labels = Y.shape[1]
         self.heads = heads
         if label_weight is None:
-            label_weight = np.ones(Y.shape[1], np.float32)
+            label_weight = np.ones(self.n_labels, np.float32)
         self.label_weight = np.asarray(label_weight, dtype=np.float32)
         self.alpha = float(alpha)
         self.seed = int(seed)
         if sp.issparse(X) and X.shape[0] * X.shape[1] * 4 <= SPARSE_DENSIFY_MAX_BYTES:
             X = X.toarray()  # a new array: the caller's X is not touched
         self.sparse = sp.issparse(X)
-        row_bytes = 0 if self.sparse else X.shape[1] * 4
-        length = padded_length(self.n, batch_size, row_bytes + Y.shape[1] + 4)
-        self.X = X if self.sparse else _padded(X, length, np.float32)
-        self.Y = _padded(Y, length, np.uint8)
+        self.sparse_labels = sp.issparse(Y)
+        row_bytes = 4 + (0 if self.sparse else X.shape[1] * 4)
+        row_bytes += 0 if self.sparse_labels else Y.shape[1]
+        length = padded_length(self.n, batch_size, row_bytes)
+        self.length = length
+        self.X_host = X if self.sparse else None
+        self.X = CSRRows(X, batch_size) if self.sparse else _padded(X, length, np.float32)
+        self.Y_host = Y if self.sparse_labels else None
+        self.Y = (
+            CSRRows(Y, batch_size, values=False)
+            if self.sparse_labels
+            else _padded(Y, length, np.uint8)
+        )
         self.w = _padded(w, length, np.float32)
         self.n_features = X.shape[1]
+
+    def label_rows(self, idx):
+        """The labels of rows ``idx`` (real rows) as a uint8 array."""
+        if self.sparse_labels:
+            return self.Y_host[idx].toarray().astype(np.uint8)
+        return self.Y[idx]
 
 
 def validation_length(X_val):
@@ -267,6 +302,15 @@ def validation_arrays(stopping):
     )
 
 
+def _fresh_value(variable):
+    """A numpy copy of ``variable``'s value; a zero variable (Adam's moments) as a
+    read-only zero view, which takes no memory however large the kernel."""
+    value = keras.ops.convert_to_numpy(variable.value)
+    if not value.any():
+        return np.broadcast_to(np.zeros((), value.dtype), value.shape)
+    return value
+
+
 class _Loop:
     """What both backends share: the template, the optimizer's fresh state, sparse rows.
 
@@ -274,21 +318,65 @@ class _Loop:
     per fit, so fits that differ only in a positive ``alpha`` share the loop.
     """
 
-    def __init__(self, model, optimizer, *, batch_size, n_features, l2, heads=None):
+    def __init__(
+        self,
+        model,
+        optimizer,
+        *,
+        batch_size,
+        n_features,
+        n_labels,
+        sparse=None,
+        sparse_capacity=0,
+        label_capacity=0,
+        l2=False,
+        heads=None,
+    ):
         self.model = model
         self.heads = heads
         self.optimizer = optimizer
         self.batch_size = batch_size
         self.n_features = n_features
+        self.n_labels = n_labels
+        self._n_heads = n_labels if heads is None else len(heads)
         self._kernels = kernel_indices(model) if l2 else []
+        # Sparse X: "csr" (multiplied sparse in the loop, ``sparse_capacity`` non-zeros a
+        # batch at most), "callback" (rows densified on the host) or None (dense).
+        self._sparse = sparse
+        self._sparse_capacity = sparse_capacity
+        self._split = split_first_dense(model) if sparse == "csr" else None
+        if sparse == "csr" and self._split is None:
+            raise RuntimeError("Internal error: this network cannot take sparse rows.")
+        self._label_capacity = label_capacity  # of a batch of sparse labels; 0: dense
         optimizer.build(model.trainable_variables)
-        self._fresh_optimizer = [keras.ops.convert_to_numpy(v.value) for v in optimizer.variables]
+        self._fresh_optimizer = [_fresh_value(v) for v in optimizer.variables]
         self._sparse_X = None
 
     def _sparse_rows(self, idx):
         # Padding positions (zero weight) may point past the real rows: any row will do.
         X = self._sparse_X
         return dense_batch(X, np.minimum(np.asarray(idx), X.shape[0] - 1))
+
+    def _labels(self, Y, idx):
+        """The uint8 labels of rows ``idx``: gathered, or densified from sparse labels."""
+        if not self._label_capacity:
+            return keras.ops.take(Y, idx, axis=0)
+        return label_batch(Y, idx, self._label_capacity, self.n_labels)
+
+    def _x_input(self, data):
+        """The backend arrays standing for ``data.X`` (see :meth:`_data_inputs`)."""
+        raise NotImplementedError
+
+    def _check_data(self, data):
+        if (data.sparse_labels and data.Y.capacity > self._label_capacity) or (
+            self._sparse == "csr" and data.X.capacity > self._sparse_capacity
+        ):
+            raise RuntimeError("Internal error: the loop was compiled for smaller batches.")
+        if self._sparse == "callback":
+            self._sparse_X = data.X_host
+
+    def _sparse_forward(self, X, trainable, non_trainable, forward_rest, batch_size):
+        return host_proba(self._split, (trainable, non_trainable), X, forward_rest, batch_size)
 
     def _reset_optimizer(self, optimizer, values=None):
         """Fresh moments and step count (or ``values``, the state a previous run left:
@@ -321,22 +409,30 @@ class _Loop:
 
 
 class TensorFlowLoop(_Loop):
-    """``tf.function`` over all epochs; XLA-compiled for dense ``X``, graph for sparse."""
+    """``tf.function`` over all epochs; XLA-compiled, but for sparse rows densified on the
+    host (a plain graph)."""
 
-    def __init__(
-        self, model, optimizer, *, batch_size, n_features, n_labels, sparse, l2, heads=None
-    ):
-        super().__init__(
-            model, optimizer, batch_size=batch_size, n_features=n_features, l2=l2, heads=heads
-        )
-        self._n_heads = n_labels if heads is None else len(heads)
+    def __init__(self, model, optimizer, **shape):
+        super().__init__(model, optimizer, **shape)
         import tensorflow as tf
 
         self._tf = tf
-        self._sparse = sparse
+        n_features, n_labels = self.n_features, self.n_labels
+        if self._sparse == "csr":  # indptr, indices, values
+            x_spec = (
+                tf.TensorSpec([None], tf.int32),
+                tf.TensorSpec([None], tf.int32),
+                tf.TensorSpec([None], tf.float32),
+            )
+        else:
+            x_spec = tf.TensorSpec([None, 0 if self._sparse else n_features], tf.float32)
+        if self._label_capacity:  # indptr, indices
+            y_spec = (tf.TensorSpec([None], tf.int32), tf.TensorSpec([None], tf.int32))
+        else:
+            y_spec = tf.TensorSpec([None, n_labels], tf.uint8)
         self._signature = [
-            tf.TensorSpec([None, 0 if sparse else n_features], tf.float32),
-            tf.TensorSpec([None, n_labels], tf.uint8),
+            x_spec,
+            y_spec,
             tf.TensorSpec([None], tf.float32),
             tf.TensorSpec([n_labels], tf.float32),  # positive-class weight of each label
             tf.TensorSpec([], tf.float32),  # alpha
@@ -345,7 +441,7 @@ class TensorFlowLoop(_Loop):
             tf.TensorSpec([], tf.int32),  # first epoch
             tf.TensorSpec([], tf.int32),  # epochs to run
         ]
-        self._jit = not sparse
+        self._jit = self._sparse != "callback"
         self._fn = self._trace(self._jit)
         # Concrete functions: called once per epoch under early stopping, they skip the
         # argument matching of a tf.function call (about 0.4 ms a call).
@@ -353,6 +449,13 @@ class TensorFlowLoop(_Loop):
             lambda x: self.model(x, training=False),
             input_signature=[tf.TensorSpec([None, n_features], tf.float32)],
         ).get_concrete_function()
+        if self._split is not None:
+            rest = self._split.rest
+            units = self._split.first.units
+            self._forward_rest = tf.function(
+                lambda h: rest(h, training=False),
+                input_signature=[tf.TensorSpec([None, units], tf.float32)],
+            ).get_concrete_function()
         self._stopping_fns = {}
         self._inputs = None
 
@@ -363,11 +466,23 @@ class TensorFlowLoop(_Loop):
 
     def _rows(self, X, idx):
         tf = self._tf
+        if self._sparse == "csr":
+            return feature_batch(X, idx, self._sparse_capacity)
         if not self._sparse:
             return tf.gather(X, idx)
         rows = tf.numpy_function(self._sparse_rows, [idx], tf.float32, stateful=False)
         rows.set_shape([self.batch_size, self.n_features])
         return rows
+
+    def _call(self, x, training):
+        """The network on a batch: dense rows, or the entries of sparse ones."""
+        if self._split is None:
+            return self.model(x, training=training)
+        row, columns, values = x
+        first = self._split.first
+        pre = sparse_dense(first.kernel, row, columns, values, self.batch_size)
+        hidden = self._split.hidden(first.kernel, first.bias, pre)
+        return self._split.rest(hidden, training=training)
 
     def _train_epoch(self, X, Y, w, label_weight, alpha, n, seed, epoch):
         """One epoch of mini-batch steps in the order drawn for ``(seed, epoch)``; its
@@ -376,7 +491,7 @@ class TensorFlowLoop(_Loop):
         model, optimizer, bs = self.model, self.optimizer, self.batch_size
         variables = model.trainable_variables
         kernels = [variables[i] for i in self._kernels]
-        length = tf.shape(Y)[0]
+        length = tf.shape(w)[0]
         is_real = tf.range(length) < n
         n_batches = (n + bs - 1) // bs
         keys = tf.random.stateless_uniform(
@@ -392,17 +507,19 @@ class TensorFlowLoop(_Loop):
             idx = tf.slice(order, [b * bs], [bs])
             mask = tf.cast(b * bs + tf.range(bs) < n, tf.float32)
             x = self._rows(X, idx)
-            y = tf.gather(Y, idx)
+            y = self._labels(Y, idx)
             sw = tf.gather(w, idx) * mask
             count = tf.reduce_sum(mask)
             with tf.GradientTape() as tape:
-                proba = model(x, training=True)
+                proba = self._call(x, training=True)
                 loss = tf.reduce_sum(entry_loss(y, proba, label_weight, self.heads) * sw) / count
                 if kernels:
                     loss = loss + l2_penalty(kernels, alpha, count, self._n_heads)
                 if model.losses:
                     loss = loss + tf.add_n(model.losses)
-            grads = tape.gradient(loss, variables)
+            # The gradient of a gathered kernel comes as IndexedSlices, whose repeated rows
+            # Adam would square one by one: made dense, it is the plain (dense) gradient.
+            grads = [tf.convert_to_tensor(g) for g in tape.gradient(loss, variables)]
             optimizer.apply(grads, variables)
             return b + 1, total + loss * count
 
@@ -481,14 +598,27 @@ class TensorFlowLoop(_Loop):
             for dst, src in zip(model_variables(self.model), model_variables(model), strict=True):
                 dst.assign(src.value)
         self._reset_optimizer(optimizer, optimizer_values)
-        if data.sparse:
-            self._sparse_X = data.X
-            X = tf.zeros([data.Y.shape[0], 0], tf.float32)
+        self._check_data(data)
+
+        def in_place(a):  # FitData's buffers (and large sparse X's arrays), not copied
+            try:
+                return tf.experimental.dlpack.from_dlpack(a.__dlpack__())
+            except BufferError:  # a read-only array
+                return tf.convert_to_tensor(a)
+
+        if self._sparse == "csr":
+            X = (in_place(data.X.indptr), in_place(data.X.indices), in_place(data.X.data))
+        elif self._sparse:
+            X = tf.zeros([data.length, 0], tf.float32)
         else:
-            X = tf.experimental.dlpack.from_dlpack(data.X.__dlpack__())
+            X = in_place(data.X)
+        if data.sparse_labels:
+            Y = (in_place(data.Y.indptr), in_place(data.Y.indices))
+        else:
+            Y = tf.convert_to_tensor(data.Y)
         self._inputs = (
             X,
-            tf.convert_to_tensor(data.Y),
+            Y,
             tf.convert_to_tensor(data.w),
             tf.convert_to_tensor(data.label_weight),
             tf.constant(data.alpha, tf.float32),
@@ -514,7 +644,7 @@ class TensorFlowLoop(_Loop):
 
     def _trace_stopping(self, scoring, jit):
         tf = self._tf
-        n_features, n_labels = self.n_features, self._signature[1].shape[1]
+        n_features, n_labels = self.n_features, self.n_labels
         signature = [
             *self._signature[:7],
             tf.TensorSpec([], tf.int32),  # epochs
@@ -563,6 +693,14 @@ class TensorFlowLoop(_Loop):
 
     def predict_proba(self, X, batch_size=8192):
         """Probabilities from the loop's current weights."""
+        if sp.issparse(X) and self._split is not None:
+            return self._sparse_forward(
+                X,
+                [v.value for v in self.model.trainable_variables],
+                [v.value for v in self.model.non_trainable_variables],
+                lambda trainable, non_trainable, h: self._forward_rest(h),
+                batch_size,
+            )
         out = [
             self._forward(dense_batch(X, slice(i, i + batch_size))).numpy()
             for i in range(0, X.shape[0], batch_size)
@@ -591,32 +729,31 @@ class TensorFlowLoop(_Loop):
 class JaxLoop(_Loop):
     """``jax.jit`` of a scan over epochs and batches, weights passed in and out as values."""
 
-    def __init__(
-        self, model, optimizer, *, batch_size, n_features, n_labels, sparse, l2, heads=None
-    ):
-        super().__init__(
-            model, optimizer, batch_size=batch_size, n_features=n_features, l2=l2, heads=heads
-        )
-        self._n_heads = n_labels if heads is None else len(heads)
+    def __init__(self, model, optimizer, **shape):
+        super().__init__(model, optimizer, **shape)
         import jax
 
         self._jax = jax
-        self._sparse = sparse
         self._fn = jax.jit(self._epochs, static_argnames=("n_epochs",))
         self._fn_stopping = jax.jit(
             self._epochs_stopping, static_argnames=("n_epochs", "scoring", "fold")
         )
         self._grad = jax.value_and_grad(self._loss, has_aux=True)
         self._forward = jax.jit(self._proba)
+        if self._split is not None:
+            rest = self._split.rest
+            self._forward_rest = jax.jit(
+                lambda trainable, non_trainable, h: rest.stateless_call(
+                    trainable, non_trainable, h, training=False
+                )[0]
+            )
         self._state = None
         self._inputs = None
 
     def _loss(self, trainable, non_trainable, x, y, sw, label_weight, alpha, count):
         import jax.numpy as jnp
 
-        proba, non_trainable, losses = self.model.stateless_call(
-            trainable, non_trainable, x, training=True, return_losses=True
-        )
+        proba, non_trainable, losses = self._call(trainable, non_trainable, x)
         loss = jnp.sum(entry_loss(y, proba, label_weight, self.heads) * sw) / count
         if self._kernels:
             kernels = [trainable[i] for i in self._kernels]
@@ -625,11 +762,34 @@ class JaxLoop(_Loop):
             loss = loss + extra
         return loss, non_trainable
 
+    def _call(self, trainable, non_trainable, x):
+        """The network in training on a batch (dense rows, or the entries of sparse ones):
+        its output, new non-trainable values and losses."""
+        if self._split is None:
+            return self.model.stateless_call(
+                trainable, non_trainable, x, training=True, return_losses=True
+            )
+        split = self._split
+        row, columns, values = x
+        kernel = trainable[split.kernel]
+        bias = None if split.bias is None else trainable[split.bias]
+        pre = sparse_dense(kernel, row, columns, values, self.batch_size)
+        hidden = split.hidden(kernel, bias, pre)
+        proba, rest_non_trainable, losses = split.rest.stateless_call(
+            *split.rest_values(trainable, non_trainable), hidden, training=True, return_losses=True
+        )
+        non_trainable = list(non_trainable)
+        for i, value in zip(split.rest_non_trainable, rest_non_trainable, strict=True):
+            non_trainable[i] = value
+        return proba, non_trainable, losses
+
     def _proba(self, trainable, non_trainable, x):
         return self.model.stateless_call(trainable, non_trainable, x, training=False)[0]
 
     def _rows(self, X, idx):
         jax = self._jax
+        if self._sparse == "csr":
+            return feature_batch(X, idx, self._sparse_capacity)
         if not self._sparse:
             return X[idx]
         shape = jax.ShapeDtypeStruct((self.batch_size, self.n_features), np.float32)
@@ -654,7 +814,7 @@ class JaxLoop(_Loop):
             idx = jax.lax.dynamic_slice(order, (b * bs,), (bs,))
             mask = (b * bs + jnp.arange(bs) < n).astype(jnp.float32)
             if fold is None:
-                x, y = self._rows(X, idx), Y[idx]
+                x, y = self._rows(X, idx), self._labels(Y, idx)
             else:
                 x, y = X[fold, idx], Y[fold, idx]
             sw = w[idx] * mask
@@ -739,14 +899,21 @@ class JaxLoop(_Loop):
             [v.value for v in model.non_trainable_variables],
             [v.value for v in self.optimizer.variables],
         )
-        if data.sparse:
-            self._sparse_X = data.X
-            X = jax.numpy.zeros((data.Y.shape[0], 0), jax.numpy.float32)
+        self._check_data(data)
+
+        def in_place(a):
+            return jax.device_put(a, may_alias=True)
+
+        if self._sparse == "csr":
+            X = (in_place(data.X.indptr), in_place(data.X.indices), in_place(data.X.data))
+        elif self._sparse:
+            X = jax.numpy.zeros((data.length, 0), jax.numpy.float32)
         else:
-            X = jax.device_put(data.X, may_alias=True)
+            X = in_place(data.X)
+        Y = (in_place(data.Y.indptr), in_place(data.Y.indices)) if data.sparse_labels else data.Y
         self._inputs = (
             X,
-            jax.device_put(data.Y, may_alias=True),
+            in_place(Y) if not data.sparse_labels else Y,
             jax.device_put(data.w, may_alias=True),
             jax.device_put(data.label_weight),
             np.float32(data.alpha),
@@ -785,6 +952,8 @@ class JaxLoop(_Loop):
     def predict_proba(self, X, batch_size=8192):
         """Probabilities from the loop's current weights."""
         trainable, non_trainable, _ = self._state
+        if sp.issparse(X) and self._split is not None:
+            return self._sparse_forward(X, trainable, non_trainable, self._forward_rest, batch_size)
         out = [
             np.asarray(
                 self._forward(trainable, non_trainable, dense_batch(X, slice(i, i + batch_size)))
@@ -812,20 +981,16 @@ class JaxLoop(_Loop):
         self._state = self._inputs = self._sparse_X = None
 
 
-def make_loop(model, optimizer, *, batch_size, n_features, n_labels, sparse, l2=False, heads=None):
+def make_loop(model, optimizer, **shape):
     """A compiled loop for the current Keras backend, with ``model`` as its template.
 
-    ``l2`` compiles in the L2 penalty on ``model``'s kernels (alpha loaded per fit);
-    ``heads`` the output heads of a target that is not multi-label (:func:`entry_loss`).
+    ``shape`` is what the loop is specialised to: ``batch_size``, ``n_features``,
+    ``n_labels``; ``sparse`` (None for dense X, "csr" for sparse X multiplied sparse in
+    the loop, with at most ``sparse_capacity`` non-zeros a batch, "callback" for sparse
+    rows densified on the host); ``label_capacity`` (sparse labels: at most that many a
+    batch; 0 for a dense label matrix); ``l2`` compiles in the L2 penalty on ``model``'s
+    kernels (alpha loaded per fit); ``heads`` the output heads of a target that is not
+    multi-label (:func:`entry_loss`).
     """
     cls = TensorFlowLoop if require_supported_backend() == "tensorflow" else JaxLoop
-    return cls(
-        model,
-        optimizer,
-        batch_size=batch_size,
-        n_features=n_features,
-        n_labels=n_labels,
-        sparse=sparse,
-        l2=l2,
-        heads=heads,
-    )
+    return cls(model, optimizer, **shape)

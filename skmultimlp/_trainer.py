@@ -31,6 +31,7 @@ from ._loops import (
     predict_proba,
     weights_of,
 )
+from ._sparse import split_first_dense
 
 __all__ = ["FitData", "OptimizerState", "has_custom_train_step", "predict_proba", "train"]
 
@@ -103,15 +104,8 @@ def train(
         )
     # What a compiled loop is specialised to, besides the architecture and optimizer. Whether
     # the L2 penalty is compiled in is part of it; alpha itself is loaded per fit.
-    shape = dict(
-        batch_size=batch_size,
-        n_features=data.n_features,
-        n_labels=data.Y.shape[1],
-        sparse=data.sparse,
-        l2=data.alpha > 0,
-        heads=data.heads,
-    )
-    key = loop_key(model, optimizer, **shape)
+    shape = loop_shape(model, data, batch_size)
+    key = loop_key(model, optimizer, **shape) if _poolable(model) else None
     loop = POOL.checkout(key)
     if loop is None:
         loop_model, loop_optimizer = template() if key is not None else (model, optimizer)
@@ -143,6 +137,39 @@ def train(
     loop.store(model, stopping.best_weights if stopping is not None else None)
     POOL.checkin(key, loop)
     return losses
+
+
+POOL_MAX_WEIGHT_BYTES = 32 * 2**20
+"""A network with more float32 weights than this (e.g. a first layer of 50,000 inputs x
+256 units) trains in a loop of its own, on its own variables, that is not kept for later
+fits: a kept loop holds a copy of the weights and the optimizer's moments (three times
+the weights) for as long as the process lives, and compiling is quick next to training
+such a network."""
+
+
+def _poolable(model):
+    n_weights = sum(math.prod(v.shape) for v in model.trainable_variables)
+    return n_weights * 4 <= POOL_MAX_WEIGHT_BYTES
+
+
+def loop_shape(model, data, batch_size):
+    """What a compiled loop for ``model`` and ``data`` is specialised to, besides the
+    architecture and optimizer (:func:`_loops.make_loop`)."""
+    sparse = None
+    if data.sparse:
+        # Sparse rows are multiplied sparse when the network starts with a Dense layer;
+        # another network gets them densified one batch at a time on the host.
+        sparse = "csr" if split_first_dense(model) is not None else "callback"
+    return dict(
+        batch_size=batch_size,
+        n_features=data.n_features,
+        n_labels=data.n_labels,
+        sparse=sparse,
+        sparse_capacity=data.X.capacity if sparse == "csr" else 0,
+        label_capacity=data.Y.capacity if data.sparse_labels else 0,
+        l2=data.alpha > 0,
+        heads=data.heads,
+    )
 
 
 class OptimizerState:
@@ -182,7 +209,8 @@ class _SeededBatches(keras.utils.PyDataset):
         idx = self._order[i * self.batch_size : (i + 1) * self.batch_size]
         d = self.data
         # Y keeps its MISSING entries: the loss masks them.
-        return dense_batch(d.X, idx), d.Y[idx].astype(np.float32), d.w[idx]
+        X = d.X_host if d.sparse else d.X
+        return dense_batch(X, idx), d.label_rows(idx).astype(np.float32), d.w[idx]
 
     def on_epoch_end(self):
         self._order = self._rng.permutation(self.data.n)
