@@ -21,6 +21,7 @@ from ._label_weights import label_log_odds, label_weights
 from ._network import ACTIVATIONS, average_networks, build_network, set_output_bias
 from ._network_file import network_from_bytes, network_state
 from ._outputs import MULTILABEL, Outputs, encode
+from ._sparse import split_first_dense
 from ._targets import MISSING, transform_targets
 from ._trainer import FitData, OptimizerState
 from ._trainer import predict_proba as _predict_proba
@@ -794,6 +795,7 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
             batch_size=batch_size,
             label_weight=label_weight,
             heads=outputs.heads,
+            sparse_rows=split_first_dense(network) is not None,
             # MLPClassifier divides the penalty by the sum of the sample weights, not by
             # the number of samples (so that a weight of 2 acts as a repeated row); with
             # weights rescaled to mean 1, that is alpha divided by their original mean.

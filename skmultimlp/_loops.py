@@ -9,8 +9,11 @@ Inside the compiled function each epoch draws its order from a stateless generat
 by ``(fit seed, epoch)``: ``argsort`` of random integers (XLA on CPU has no shuffle
 kernel). Batches have a fixed size; the last one is padded with rows of weight 0, so its
 loss is the mean over its real rows, as with a short batch, while XLA sees static shapes.
-Large sparse ``X`` stays on the host: a callback densifies the rows of one batch at a time
-(small sparse ``X`` is densified once, see :data:`SPARSE_DENSIFY_MAX_BYTES`).
+Sparse ``X`` stays sparse: each batch's non-zeros are cut from its CSR arrays inside the
+compiled function and multiplied by the first layer (:mod:`_sparse`); so are sparse label
+matrices, densified one batch at a time there. Small sparse ``X`` of some density is
+densified once instead (:func:`densify_sparse`), and a network that does not start with a
+Dense layer gets its sparse rows densified a batch at a time by a host callback.
 
 The loss is binary cross-entropy per label entry, weighted by the label's positive-class
 weight where the entry is 1 and masked where it is unknown (:data:`MISSING`), averaged over
@@ -189,9 +192,24 @@ _SHARED_SHAPE_MAX_BYTES = 32 * 2**20
 
 SPARSE_DENSIFY_MAX_BYTES = 64 * 2**20
 """Sparse ``X`` whose dense float32 copy fits in this many bytes (64 MiB, e.g. 2,000 TF-IDF
-rows of 8,000 terms) is densified once per fit and trains on the compiled dense path, many
-times faster than densifying each batch through a host callback; larger sparse ``X`` is
-densified one batch at a time."""
+rows of 8,000 terms) may be densified once per fit (:func:`densify_sparse`)."""
+
+SPARSE_DENSIFY_MIN_DENSITY = 0.03
+"""... when at least this fraction of its entries are non-zero: the compiled sparse path
+(:mod:`_sparse`) was faster below it, dense matrix products above it. Measured with 100
+hidden units, 10 epochs (TF and JAX, 2 CPUs): 2,000 x 8,000 at 1 % density, 0.5-1.4 s
+sparse vs 1.1-2.5 s dense; 5,000 x 1,000 at 1 %, 0.6-0.7 vs 0.8 s; 10,000 x 1,600 at 4 %,
+2.4-2.9 vs 2.6-2.7 s (even); 1,000 x 300 at 10 %, 0.13-0.14 vs 0.09-0.10 s."""
+
+
+def densify_sparse(X, sparse_rows=True):
+    """Whether FitData densifies sparse ``X``: when its dense copy is small and either
+    the network cannot take sparse rows (``sparse_rows`` False: they would be densified a
+    batch at a time on the host) or ``X`` is dense enough for dense products to win."""
+    n_rows, n_features = X.shape
+    if n_rows * n_features * 4 > SPARSE_DENSIFY_MAX_BYTES:
+        return False
+    return not sparse_rows or X.nnz >= SPARSE_DENSIFY_MIN_DENSITY * n_rows * n_features
 
 
 def padded_length(n_samples, batch_size, row_bytes=0):
@@ -234,9 +252,10 @@ class FitData:
     """One fit's training data, padded with zero-weight rows to ``padded_length``.
 
     Dense ``X`` is copied once into a float32 buffer that the backend uses in place, and
-    so is sparse ``X`` whose dense copy fits in :data:`SPARSE_DENSIFY_MAX_BYTES`; larger
-    sparse ``X`` is kept as its CSR arrays (``X`` is then a :class:`_sparse.CSRRows`,
-    ``X_host`` the CSR matrix for networks the compiled loop cannot split). ``Y`` is a
+    so is sparse ``X`` that :func:`densify_sparse` (``sparse_rows``: whether the network
+    can take sparse rows) picks; other sparse ``X`` is kept as its CSR arrays (``X`` is
+    then a :class:`_sparse.CSRRows`, ``X_host`` the CSR matrix for networks the compiled
+    loop cannot split). ``Y`` is a
     uint8 indicator matrix of 0, 1 and :data:`MISSING`, or, when given as a scipy sparse
     0/1 matrix, its CSR arrays (a :class:`_sparse.CSRRows` without values; ``Y_host`` the
     matrix). ``w`` float32 sample weights (mean 1 over the real rows), ``seed`` the fit's
@@ -246,7 +265,19 @@ class FitData:
     multi-label (:func:`entry_loss`).
     """
 
-    def __init__(self, X, Y, w, *, seed, batch_size, label_weight=None, alpha=0.0, heads=None):
+    def __init__(
+        self,
+        X,
+        Y,
+        w,
+        *,
+        seed,
+        batch_size,
+        label_weight=None,
+        alpha=0.0,
+        heads=None,
+        sparse_rows=True,
+    ):
         self.n = Y.shape[0]
         self.n_labels = Y.shape[1]
         self.heads = heads
@@ -255,7 +286,7 @@ class FitData:
         self.label_weight = np.asarray(label_weight, dtype=np.float32)
         self.alpha = float(alpha)
         self.seed = int(seed)
-        if sp.issparse(X) and X.shape[0] * X.shape[1] * 4 <= SPARSE_DENSIFY_MAX_BYTES:
+        if sp.issparse(X) and densify_sparse(X, sparse_rows):
             X = X.toarray()  # a new array: the caller's X is not touched
         self.sparse = sp.issparse(X)
         self.sparse_labels = sp.issparse(Y)

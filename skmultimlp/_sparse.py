@@ -103,7 +103,7 @@ def batch_entries(indptr, idx, capacity):
     real = idx < n_rows
     idx = ops.where(real, idx, 0)
     starts = ops.take(indptr, idx)
-    lengths = ops.where(real, ops.take(indptr, idx + 1) - starts, 0)
+    lengths = ops.where(real, ops.take(indptr, ops.minimum(idx + 1, n_rows)) - starts, 0)
     ends = ops.cumsum(lengths)
     offsets = ends - lengths
     # Entry p belongs to the last row whose offset is <= p (rows before it are full, rows
