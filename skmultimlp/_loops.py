@@ -228,6 +228,7 @@ class FitData:
     """
 
     def __init__(self, X, Y, w, *, seed, batch_size, label_weight=None, alpha=0.0, heads=None):
+        Y = Y.toarray() if sp.issparse(Y) else Y  # TEMP sparse-y: dense until loops take CSR Y
         self.n = Y.shape[0]
         self.heads = heads
         if label_weight is None:
