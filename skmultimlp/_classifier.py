@@ -1070,10 +1070,10 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         """
         outputs = self._outputs()
         if outputs.target_type == MULTILABEL:
-            Y, pred = transform_targets(y, self.classes_), self.predict(X)
-            if sp.issparse(Y) or sp.issparse(pred):  # compared as sparse, never densified
-                Y, pred = sp.csr_matrix(Y), sp.csr_matrix(pred)
-            return accuracy_score(Y, pred, sample_weight=sample_weight)
+            # A sparse y or predict: scikit-learn compares them as CSR, never densified.
+            return accuracy_score(
+                transform_targets(y, self.classes_), self.predict(X), sample_weight=sample_weight
+            )
         Y, known = outputs.known_rows(y)
         if not known.all():
             raise ValueError("y has missing entries (NaN, None or NA): score needs a complete y.")

@@ -84,7 +84,7 @@ def sparse_indicator(y):
     # tocsr makes new arrays from other formats; copy=True makes them from a CSR y too,
     # so that the in-place steps below never touch the caller's matrix.
     Y = sp.csr_matrix(y.tocsr(copy=True))
-    Y.sum_duplicates()
+    Y.sum_duplicates()  # also sorts the indices: the canonical format
     Y.eliminate_zeros()
     values = Y.data
     if (values.dtype.kind == "f" and np.isnan(values).any()) or (values == -1).any():
@@ -100,7 +100,6 @@ def sparse_indicator(y):
             f"sparse y (duplicate entries of a COO matrix add up). {_HOW_TO_ENCODE}"
         )
     Y.data = np.ones(Y.nnz, dtype=np.uint8)
-    Y.sort_indices()
     return Y
 
 

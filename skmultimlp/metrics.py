@@ -247,18 +247,6 @@ def _masked(y_true, y_pred, missing):
     return np.where(known, y_true, 0), np.where(known, y_pred, 0), known
 
 
-def _sparse_together(y_true, y_pred):
-    """Both indicators as ``csr_matrix`` when either is scipy sparse, else unchanged.
-
-    scikit-learn's metrics take a sparse and a dense indicator together, but then compute
-    on a dense difference of the two; two sparse matrices stay sparse throughout. The
-    dense one of the pair is already in memory, so its CSR copy is no larger.
-    """
-    if sp.issparse(y_true) or sp.issparse(y_pred):
-        return sp.csr_matrix(y_true), sp.csr_matrix(y_pred)
-    return y_true, y_pred
-
-
 def _known_rows(y_true, y_pred, sample_weight, known):
     """Keep the samples with at least one known label (all of them when ``known`` is None)."""
     if known is None:
@@ -574,7 +562,6 @@ def exact_match_score(
     y_true, y_pred, known = _masked(y_true, y_pred, missing)
     # Unknown entries are 0 in both arrays, so they always agree.
     y_true, y_pred, sample_weight = _known_rows(y_true, y_pred, sample_weight, known)
-    y_true, y_pred = _sparse_together(y_true, y_pred)
     return float(_skm.accuracy_score(y_true, y_pred, sample_weight=sample_weight))
 
 
@@ -653,7 +640,6 @@ def hamming_loss(
     y_true, y_pred, _ = _indicators(y_true, y_pred, labels)
     y_true, y_pred, known = _masked(y_true, y_pred, missing)
     if known is None:
-        y_true, y_pred = _sparse_together(y_true, y_pred)
         return float(_skm.hamming_loss(y_true, y_pred, sample_weight=sample_weight))
     # The known entries, one after another, form a single binary problem.
     weights = None
@@ -723,7 +709,6 @@ def _f1_score(
         return float(np.mean(np.asarray(per_label)[known.any(axis=0)]))
     if average == "samples":
         y_true, y_pred, sample_weight = _known_rows(y_true, y_pred, sample_weight, known)
-    y_true, y_pred = _sparse_together(y_true, y_pred)
     return float(
         _skm.f1_score(y_true, y_pred, average=average, zero_division=0, sample_weight=sample_weight)
     )
@@ -758,7 +743,6 @@ def _jaccard_samples_score(
     y_true, y_pred, _ = _indicators(y_true, y_pred, labels)
     y_true, y_pred, known = _masked(y_true, y_pred, missing)
     y_true, y_pred, sample_weight = _known_rows(y_true, y_pred, sample_weight, known)
-    y_true, y_pred = _sparse_together(y_true, y_pred)
     return float(
         _skm.jaccard_score(
             y_true, y_pred, average="samples", zero_division=0, sample_weight=sample_weight
@@ -1215,9 +1199,9 @@ def multilabel_report(
         return _per_output_report(y, y_proba)
     y_true, y_pred, names = _indicators(y_true, y_pred, labels)
     y_true, y_pred, known = _masked(y_true, y_pred, missing)
-    if sp.issparse(y_true) or sp.issparse(y_pred):
-        y_true, y_pred = _sparse_together(y_true, y_pred)  # counted sparse, not densified
-    else:
+    # scikit-learn counts a sparse pair (or a sparse and a dense indicator) as CSR: a
+    # sparse target is not densified here.
+    if not (sp.issparse(y_true) or sp.issparse(y_pred)):
         y_true, y_pred = _as_dense(y_true), _as_dense(y_pred)
     if y_true.ndim != 2 or y_true.shape != y_pred.shape:
         raise ValueError(

@@ -445,7 +445,7 @@ def test_metrics_on_sparse_targets_equal_dense_and_scikit_learn(name, pair, weig
 
 
 @single_backend
-def test_metrics_compare_sparse_targets_without_densifying(monkeypatch):
+def test_metrics_and_report_compare_sparse_targets_without_densifying(monkeypatch):
     def densify(self, *args, **kwargs):
         raise AssertionError("densified")
 
@@ -455,6 +455,21 @@ def test_metrics_compare_sparse_targets_without_densifying(monkeypatch):
     for func, _ in METRICS.values():
         func(t, p)
     multilabel_report(t, p)
+
+
+@single_backend
+def test_metrics_of_a_sparse_y_true_and_a_dense_y_pred_build_no_dense_difference():
+    n_samples, n_labels = 20_000, 500
+    y_true = _large_sparse_y(n_samples, n_labels)
+    y_pred = y_true.toarray()  # 10 MB; a dense int64 difference of the two would be 80 MB
+    for func in (exact_match_score, hamming_loss, macro_f1_score):
+        tracemalloc.start()
+        try:
+            func(y_true, y_pred)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert peak < 10 * 2**20, f"{func.__name__}: peak {peak / 2**20:.0f} MiB"
 
 
 class _Fixed:
