@@ -7,9 +7,9 @@ network keeps its own initial weights, Dropout seeds, learning rate, ``alpha``, 
 weights, sample weights, shuffling seed, early-stopping split and rule: ``vmap`` computes
 exactly what a loop of single fits computes, to float rounding. Networks that cannot
 share a program (another architecture, batch size, number of epochs or rows; a sparse
-``X`` kept on the host; Keras callbacks, a custom ``train_step``, a compiled ``model=``;
-the TensorFlow backend, which has no ``vmap`` of a Keras model) are trained one at a time
-by ``_trainer.train``, with the same results.
+``X`` kept on the host, or a sparse ``Y``; Keras callbacks, a custom ``train_step``, a
+compiled ``model=``; the TensorFlow backend, which has no ``vmap`` of a Keras model) are
+trained one at a time by ``_trainer.train``, with the same results.
 
 :data:`PRETRAINED` holds fits trained ahead of time, keyed by :func:`fit_key` (the
 estimator's parameters and its validated data): ``KerasMultiLabelClassifier.fit`` takes
@@ -114,7 +114,11 @@ PRETRAINED = Pretrained()
 def _shares_a_program(prepared):
     """The group of a fit that :func:`train_many` can vectorise, or None."""
     network, data = prepared.network, prepared.data
-    if keras.backend.backend() != "jax" or data.sparse or data.sparse_labels or network.compiled:
+    if keras.backend.backend() != "jax" or data.sparse or network.compiled:
+        return None
+    if data.sparse_labels:
+        # A vmapped program stacks the folds' Y as one dense device array: a sparse Y
+        # (kept sparse for its size) trains one fit at a time instead.
         return None
     if has_custom_train_step(network) or uses_batch_statistics(network):
         return None

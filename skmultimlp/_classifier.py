@@ -4,6 +4,7 @@ import numbers
 
 import keras
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import accuracy_score
 from sklearn.utils import check_random_state, check_scalar
@@ -29,6 +30,10 @@ from ._trainer import predict_proba as _predict_proba
 _MAX_SEED = 2**31 - 1
 
 OUTPUT_BIAS_INITS = ("zeros", "prior")
+
+PREDICT_BATCH_ROWS = 8192
+"""Rows per batch of a sparse ``predict`` and of ``predict_top_k``: only one batch's dense
+probabilities exist at a time."""
 
 
 def _check_hidden_layer_sizes(value):
@@ -92,10 +97,40 @@ def _same_classes(classes, outputs):
     )
 
 
-def _target_attributes(outputs, label_weight, do_early_stopping):
+def _check_sparse_output(sparse_output):
+    if isinstance(sparse_output, (bool, np.bool_)):
+        return
+    if isinstance(sparse_output, str):
+        if sparse_output == "auto":
+            return
+        raise ValueError(
+            f'sparse_output must be "auto", True or False, got {sparse_output!r}: "auto" '
+            "returns a sparse predict when fit's y was sparse."
+        )
+    raise TypeError(f'sparse_output must be "auto", True or False, got {sparse_output!r}.')
+
+
+def _sparse_output(sparse_output, Y, outputs):
+    """Whether ``predict`` returns a sparse matrix: ``sparse_output``, "auto" being
+    whether the encoded ``Y`` is sparse; only multi-label targets have a sparse form."""
+    if outputs.target_type != MULTILABEL:
+        if sparse_output is True or sparse_output is np.True_:
+            raise ValueError(
+                f"sparse_output=True applies to multi-label targets, whose predict is a 0/1 "
+                f"matrix; y is a {outputs.target_type!r} target: use sparse_output=False "
+                'or "auto".'
+            )
+        return False
+    if isinstance(sparse_output, str):  # "auto", as OneVsRestClassifier decides
+        return sp.issparse(Y)
+    return bool(sparse_output)
+
+
+def _target_attributes(outputs, label_weight, do_early_stopping, sparse_output):
     """The fitted attributes that describe the target, set by ``fit`` and ``partial_fit``."""
     return dict(
         do_early_stopping_=do_early_stopping,
+        sparse_output_=sparse_output,
         label_weight_=label_weight,
         classes_=outputs.classes,
         target_type_=outputs.target_type,
@@ -105,6 +140,8 @@ def _target_attributes(outputs, label_weight, do_early_stopping):
 
 def _check_known_labels(Y, classes):
     """Every label needs at least one known entry to be learned."""
+    if sp.issparse(Y):  # a sparse y has no missing entry
+        return
     unknown = np.all(Y == MISSING, axis=0)
     if unknown.any():
         raise ValueError(
@@ -270,6 +307,14 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         ones (with a fresh optimizer, as :class:`~sklearn.neural_network.MLPClassifier`
         does), for ``epochs`` more epochs; ``y`` must keep the target type and classes
         of the earlier fit. With ``n_networks`` > 1 it is refused.
+    sparse_output : "auto" or bool, default="auto"
+        Whether ``predict`` and ``predict_top_k`` return a scipy ``csr_matrix`` instead
+        of a dense array, for a multi-label target: ``"auto"`` when ``y`` was a scipy
+        sparse matrix (scikit-learn's :class:`~sklearn.multiclass.OneVsRestClassifier`
+        rule), True or False always. A sparse prediction is computed
+        ``PREDICT_BATCH_ROWS`` (8192) rows at a time, so the dense (n_samples, n_labels)
+        probability matrix is never built whole. Decided at ``fit``
+        (``sparse_output_``). For other targets True is refused and ``"auto"`` is dense.
     callbacks : list of keras.callbacks.Callback, default=None
         Keras callbacks to run during training. Training then goes through Keras'
         ``model.fit`` (slower) instead of the compiled loop; results are reported the
@@ -316,6 +361,9 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         Number of epochs run.
     do_early_stopping_ : bool
         Whether the fit stopped early (``early_stopping``, with ``"auto"`` decided).
+    sparse_output_ : bool
+        Whether ``predict`` returns a scipy ``csr_matrix`` (``sparse_output``, with
+        ``"auto"`` decided from ``y``).
 
     See Also
     --------
@@ -328,6 +376,13 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
     are right. Sparse ``X`` (e.g. ``TfidfVectorizer`` output) is densified once for
     training when its dense float32 copy fits in 64 MiB, else one batch at a time.
     ``sample_weight`` weighs each sample's loss.
+
+    Sparse labels: a scipy sparse 0/1 ``y`` (any format, such as scikit-learn's sparse
+    multi-label indicator) is kept sparse from ``fit`` to the training loop, so a target of
+    thousands of labels over millions of rows costs memory in proportion to its ones.
+    A sparse ``y`` cannot mark missing labels (a stored NaN or -1 is an error): give a
+    dense array or DataFrame for that. With early stopping, the held-out
+    ``validation_fraction`` of the rows is made dense.
 
     Missing labels: ``y`` given as an array or DataFrame may hold NaN (or ``-1``) where a
     label's value is unknown. Those entries add nothing to the loss, while the sample's
@@ -404,6 +459,7 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         label_weight=None,
         n_networks=1,
         warm_start=False,
+        sparse_output="auto",
         callbacks=None,
         random_state=None,
         verbose=0,
@@ -426,6 +482,7 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         self.label_weight = label_weight
         self.n_networks = n_networks
         self.warm_start = warm_start
+        self.sparse_output = sparse_output
         self.callbacks = callbacks
         self.random_state = random_state
         self.verbose = verbose
@@ -519,6 +576,7 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         check_scalar(self.n_networks, "n_networks", numbers.Integral, min_val=1)
         if not isinstance(self.warm_start, (bool, np.bool_)):
             raise TypeError(f"warm_start must be True or False, got {self.warm_start!r}.")
+        _check_sparse_output(self.sparse_output)
         _check_callbacks(self.callbacks)
         check_scalar(self.verbose, "verbose", numbers.Integral, min_val=0)
         return hidden, epochs, batch_size
@@ -532,9 +590,10 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
             Numeric features; scipy sparse input is densified once when small (64 MiB),
             else one batch at a time.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs), DataFrame, or list
-            Multi-label: a 0/1 indicator matrix, DataFrame of 0/1 columns, or per-sample
-            label collections such as ``[["a", "b"], [], ["c"]]``; in an array or
-            DataFrame, NaN or -1 marks an unknown label, left out of the loss. Binary or
+            Multi-label: a 0/1 indicator matrix (dense, or scipy sparse, kept sparse), a
+            DataFrame of 0/1 columns, or per-sample label collections such as
+            ``[["a", "b"], [], ["c"]]``; in a dense array or DataFrame, NaN or -1 marks
+            an unknown label, left out of the loss. Binary or
             multiclass: a 1-D array of labels. Multi-output: a 2-D array or DataFrame
             whose columns hold any labels (not only 0/1); NaN, None or ``pd.NA`` marks an
             unknown entry, left out of the loss.
@@ -621,6 +680,7 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         weights, weight_mean = _check_sample_weight(sample_weight, Y.shape[0])
         if first:
             label_weight = label_weights(self.label_weight, Y, outputs.classes, outputs.heads)
+            sparse_output = _sparse_output(self.sparse_output, Y, outputs)
         else:
             label_weight = self.label_weight_
         threshold = outputs.unit_threshold(_check_threshold(self.threshold, *_per(outputs)))
@@ -648,7 +708,7 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         losses = train_one(fit, verbose=self.verbose, callbacks=self.callbacks)
         if first:
             self.__dict__.update(
-                _target_attributes(outputs, label_weight, False),
+                _target_attributes(outputs, label_weight, False, sparse_output),
                 model_=fit.network,
                 loss_curve_=[],
                 n_iter_=0,
@@ -696,9 +756,10 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
             return [PreparedFit(key=key, fitted=fitted)]
         label_weight = label_weights(self.label_weight, Y, outputs.classes, outputs.heads)
         threshold = outputs.unit_threshold(_check_threshold(self.threshold, *_per(outputs)))
+        sparse_output = _sparse_output(self.sparse_output, Y, outputs)
         rng = check_random_state(self.random_state)
         do_early_stopping = uses_early_stopping(self.early_stopping, Y, outputs.heads)
-        attributes = _target_attributes(outputs, label_weight, do_early_stopping)
+        attributes = _target_attributes(outputs, label_weight, do_early_stopping, sparse_output)
         fits = []
         for _ in range(self.n_networks):
             # One network draws its seeds from rng itself (as before ensembles existed);
@@ -879,15 +940,94 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
 
         Returns
         -------
-        y_pred : ndarray
-            Multi-label: 0/1 of shape (n_samples, n_labels), columns in ``classes_`` order.
-            Binary and multiclass: shape (n_samples,), values from ``classes_``.
-            Multi-output: shape (n_samples, n_outputs), column j's values from
-            ``classes_[j]`` (an object array when the outputs' classes mix types).
+        y_pred : ndarray or scipy.sparse.csr_matrix
+            Multi-label: 0/1 of shape (n_samples, n_labels), columns in ``classes_`` order;
+            a ``csr_matrix`` when ``sparse_output_`` (see ``sparse_output``), computed a
+            batch of rows at a time. Binary and multiclass: shape (n_samples,), values
+            from ``classes_``. Multi-output: shape (n_samples, n_outputs), column j's
+            values from ``classes_[j]`` (an object array when the outputs' classes mix
+            types).
         """
         outputs = self._outputs()
         threshold = _check_threshold(self.threshold, *_per(outputs))
+        if getattr(self, "sparse_output_", False):
+            return self._indicator_in_batches(X, lambda proba: proba >= threshold, sparse=True)
         return outputs.predict(self._unit_proba(X), threshold)
+
+    def _indicator_in_batches(self, X, decide, *, sparse):
+        """The 0/1 int matrix ``decide(proba)``, computed :data:`PREDICT_BATCH_ROWS` rows
+        at a time: a ``csr_matrix`` (``sparse``) or an ndarray."""
+        check_is_fitted(self)
+        X = validate_data(self, X, accept_sparse="csr", dtype=(np.float32, np.float64), reset=False)
+        blocks = []
+        for start in range(0, X.shape[0], PREDICT_BATCH_ROWS):
+            rows = slice(start, start + PREDICT_BATCH_ROWS)
+            block = decide(_predict_proba(self.model_, X[rows])).astype(int)
+            blocks.append(sp.csr_matrix(block) if sparse else block)
+        if sparse:
+            return sp.csr_matrix(sp.vstack(blocks, format="csr"))
+        return np.vstack(blocks)
+
+    def predict_top_k(self, X, k=5):
+        """0/1 indicator of the ``k`` most probable labels of each sample.
+
+        For a multi-label target: each row marks the ``k`` labels of highest
+        ``predict_proba`` (ties broken by the lower label index; every label when ``k``
+        is at least ``n_outputs_``), whatever ``threshold`` says: a fixed number of tags
+        per document, as "precision at k" scores them.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+        k : int, default=5
+            Labels marked per sample, a positive int.
+
+        Returns
+        -------
+        y_top : ndarray or scipy.sparse.csr_matrix of shape (n_samples, n_labels)
+            0/1 ints, columns in ``classes_`` order; a ``csr_matrix`` when
+            ``sparse_output_``, as ``predict`` returns. Computed a batch of rows at a
+            time.
+
+        Raises
+        ------
+        ValueError
+            If ``k`` is not a positive int, or the estimator was not fitted on a
+            multi-label target.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import make_multilabel_classification
+        >>> from skmultimlp import KerasMultiLabelClassifier
+        >>> X, y = make_multilabel_classification(n_samples=100, n_features=10,
+        ...                                       n_classes=5, random_state=0)
+        >>> clf = KerasMultiLabelClassifier((16,), epochs=5, random_state=0).fit(X, y)
+        >>> top = clf.predict_top_k(X[:3], k=2)
+        >>> top.shape, top.sum(axis=1).tolist()
+        ((3, 5), [2, 2, 2])
+        """
+        if self._outputs().target_type != MULTILABEL:
+            raise ValueError(
+                f"predict_top_k ranks the labels of a multi-label target; this estimator "
+                f"was fitted on a {self.target_type_} target: use predict or predict_proba."
+            )
+        if isinstance(k, (bool, np.bool_)) or not isinstance(k, numbers.Integral) or k < 1:
+            raise ValueError(f"k must be a positive int (labels per sample), got {k!r}.")
+        k = min(int(k), len(self.classes_))
+
+        def top_k(proba):
+            if k == proba.shape[1]:
+                return np.ones(proba.shape, dtype=bool)
+            # The k-th largest probability of each row: labels above it are in, and the
+            # lowest-index labels equal to it fill the remaining places.
+            part = np.argpartition(-proba, k - 1, axis=1)[:, k - 1 : k]
+            kth = np.take_along_axis(proba, part, axis=1)
+            above = proba > kth
+            tied = proba == kth
+            free = k - above.sum(axis=1, keepdims=True)
+            return above | (tied & (np.cumsum(tied, axis=1) <= free))
+
+        return self._indicator_in_batches(X, top_k, sparse=getattr(self, "sparse_output_", False))
 
     def predict_labels(self, X):
         """Predicted label names of each sample.
@@ -908,7 +1048,13 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
                 "predict returns."
             )
         classes = self.classes_
-        return [tuple(classes[row.astype(bool)].tolist()) for row in self.predict(X)]
+        pred = self.predict(X)
+        if sp.issparse(pred):  # a row's labels are its stored columns (sorted)
+            return [
+                tuple(classes[pred.indices[a:b]].tolist())
+                for a, b in zip(pred.indptr[:-1], pred.indptr[1:], strict=True)
+            ]
+        return [tuple(classes[row.astype(bool)].tolist()) for row in pred]
 
     def score(self, X, y, sample_weight=None):
         """Exact-match (subset) accuracy of ``predict(X)`` against ``y``.
@@ -926,6 +1072,7 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         """
         outputs = self._outputs()
         if outputs.target_type == MULTILABEL:
+            # A sparse y or predict: scikit-learn compares them as CSR, never densified.
             return accuracy_score(
                 transform_targets(y, self.classes_), self.predict(X), sample_weight=sample_weight
             )

@@ -8,10 +8,11 @@ scikit-learn's ``MLPClassifier`` rule, keeping the best epoch's weights
 
 import keras
 import numpy as np
+import scipy.sparse as sp
 from sklearn.model_selection import train_test_split
 
 from ._outputs import head_matrix, sigmoid_units
-from ._targets import MISSING
+from ._targets import MISSING, label_counts
 
 SCORES = ("loss", "exact_match", "hamming", "f1_macro")
 
@@ -22,7 +23,8 @@ AUTO_MIN_LABEL_FREQUENCY = 0.25
 
 
 def uses_early_stopping(early_stopping, Y, heads=None):
-    """Whether a fit on the 0/1/:data:`MISSING` matrix ``Y`` stops early.
+    """Whether a fit on the 0/1/:data:`MISSING` matrix ``Y`` (or sparse CSR matrix of
+    ones) stops early.
 
     ``"auto"``: on with at least :data:`AUTO_MIN_ROWS` rows whose labels are frequent
     on average (mean label frequency at least :data:`AUTO_MIN_LABEL_FREQUENCY`). Early
@@ -40,8 +42,8 @@ def uses_early_stopping(early_stopping, Y, heads=None):
         Y = Y[:, sigmoid_units(heads) > 0]
         if Y.shape[1] == 0:
             return True
-    known = Y != MISSING
-    frequency = (Y == 1).sum(axis=0) / np.maximum(known.sum(axis=0), 1)
+    on, known = label_counts(Y)
+    frequency = on / np.maximum(known, 1)
     return float(frequency.mean()) >= AUTO_MIN_LABEL_FREQUENCY
 
 
@@ -309,7 +311,8 @@ def split_validation(
     The split is scikit-learn's ``train_test_split`` with ``random_state=seed``. Returns
     the training part (its weights rescaled to mean 1), the :class:`EarlyStopping` rule
     (``rule``: its ``n_iter_no_change`` and ``tol``) watching ``scoring`` on the held-out
-    part, and the mean the training part's weights had before that rescaling.
+    part, and the mean the training part's weights had before that rescaling. A sparse
+    ``Y`` keeps its training part sparse; only the held-out part is made dense.
     """
     try:
         train_idx, val_idx = train_test_split(
@@ -320,6 +323,12 @@ def split_validation(
             f"early_stopping needs both a training and a validation part: {exc}"
         ) from None
     Y_val = Y[val_idx]
+    if sp.issparse(Y_val):
+        # The validation rows are scored densely after every epoch: validation_fraction
+        # of the rows times the labels, a byte each for ``on`` and for ``known`` (and 4
+        # each in the compiled loops, which score them in the program for dense X only).
+        # The training rows, most of Y, stay sparse.
+        Y_val = Y_val.toarray()
     on, known = Y_val == 1, Y_val != MISSING
     # Rows whose labels are all unknown say nothing about the model.
     w_val = weights[val_idx] * known.any(axis=1)
@@ -331,8 +340,8 @@ def split_validation(
     score = validation_score(scoring, on, known, w_val, threshold, label_weight, heads)
     graph = dict(
         scoring=scoring,
-        on=on.astype(np.float32),
-        known=known.astype(np.float32),
+        on=on,  # bool: the loops make them float32 when they score in the program
+        known=known,
         w=w_val.astype(np.float32),
         threshold=float32_threshold(threshold, Y.shape[1]),
         label_weight=np.asarray(label_weight, dtype=np.float32),

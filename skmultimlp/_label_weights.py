@@ -8,7 +8,7 @@ bias of its output unit.
 import numpy as np
 
 from ._outputs import sigmoid_units
-from ._targets import MISSING
+from ._targets import label_counts
 
 MAX_BALANCED_WEIGHT = 100.0
 """``label_weight="balanced"`` keeps each label's weight within [1/100, 100]."""
@@ -19,6 +19,9 @@ MIN_PRIOR = 1e-3
 
 def label_weights(label_weight, Y, classes, heads=None):
     """Positive-class weight of each label as a new float32 array of shape (n_labels,).
+
+    ``Y`` is the encoded target, dense or a sparse CSR matrix of ones (counted by column
+    sums, never densified).
 
     With ``heads`` (a target that is not multi-label), one weight per output unit: the
     weight of a two-class output's second class (its sigmoid unit's 1s), and the weight of
@@ -37,8 +40,8 @@ def label_weights(label_weight, Y, classes, heads=None):
             raise ValueError(
                 f'label_weight must be None, "balanced", an array or a dict, got {label_weight!r}.'
             )
-        positive = (Y == 1).sum(axis=0)
-        negative = (Y == 0).sum(axis=0)
+        positive, known = label_counts(Y)
+        negative = known - positive
         ratio = negative / np.maximum(positive, 1)
         ratio[positive == 0] = 1.0  # nothing to up-weight
         if heads is not None:
@@ -89,9 +92,7 @@ def label_log_odds(Y, sample_weight, heads=None):
     With ``heads``, a softmax head's units get ``log(p)`` of each class's share instead
     (a softmax of these biases is the class frequencies).
     """
-    sample_weight = sample_weight.astype(np.float64)
-    known = sample_weight @ (Y != MISSING)
-    on = sample_weight @ (Y == 1)
+    on, known = label_counts(Y, sample_weight)
     p = np.divide(on, known, out=np.full(Y.shape[1], 0.5), where=known > 0)
     p = np.clip(p, MIN_PRIOR, 1 - MIN_PRIOR)
     bias = np.log(p / (1 - p))

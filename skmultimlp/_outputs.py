@@ -10,7 +10,8 @@
   head per column on the shared hidden layers: a sigmoid unit for a two-class column, a
   softmax over k units for a k-class one.
 
-Internally every target becomes a uint8 matrix of *units*: 0, 1 or :data:`MISSING`, one
+Internally every target becomes a uint8 matrix of *units* (a CSR matrix of ones for a
+scipy sparse multi-label ``y``, which stays sparse): 0, 1 or :data:`MISSING`, one
 column per output unit (one-hot over a softmax head's units; all of a head's units are
 :data:`MISSING` where its entry is unknown). :class:`Outputs` remembers the target type,
 the classes of each output and the head sizes (``heads``), and turns the network's unit
@@ -287,8 +288,10 @@ def encode(y, *, classes=None, fitted=None):
 
     Returns
     -------
-    Y : ndarray of shape (n_samples, n_units), dtype uint8
-        0, 1 or :data:`MISSING`; a new array (``y`` is not modified).
+    Y : ndarray or scipy.sparse.csr_matrix of shape (n_samples, n_units), dtype uint8
+        0, 1 or :data:`MISSING`; a new array (``y`` is not modified). A scipy sparse
+        (multi-label) ``y`` gives a canonical CSR matrix of its ones, never a dense copy
+        (``_targets.sparse_indicator``).
     outputs : Outputs
     """
     if y is None:

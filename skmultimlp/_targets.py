@@ -11,6 +11,11 @@ Missing labels: where the caller allows them (``allow_missing=True``), an array 
 DataFrame entry that is NaN (or pandas' ``NA``) or ``-1`` means "unknown", and the
 returned matrix holds :data:`MISSING` there. Label collections are complete by definition:
 a name that is absent means the label is off.
+
+A scipy sparse ``y`` (any format, matrix or array) stays sparse: it becomes a canonical
+CSR matrix of uint8 ones (:func:`sparse_indicator`), never a dense copy, so that a target
+of thousands of labels over millions of rows fits in memory. Its absent entries are 0:
+a sparse ``y`` holds no missing labels (a stored NaN or -1 is a ``ValueError``).
 """
 
 import numbers
@@ -57,6 +62,67 @@ def _rows_of(y):
     return None
 
 
+def sparse_indicator(y):
+    """A scipy sparse 0/1 ``y`` as a new canonical ``csr_matrix`` of uint8 ones.
+
+    Any sparse format (CSR, CSC, COO..., ``*_matrix`` or ``*_array``) is taken; the result
+    stores only the ones (explicit zeros dropped, duplicate entries summed first, indices
+    sorted) and shares no memory with ``y``. Only the stored values are inspected, never
+    a dense copy of the whole matrix.
+    """
+    if y.ndim != 2:
+        raise ValueError(
+            f"A sparse y must be 2-D with one 0/1 column per label, got shape {y.shape}. "
+            f"{_HOW_TO_ENCODE}"
+        )
+    if y.shape[1] == 0:
+        raise ValueError("y has no label columns: it must have at least one label.")
+    if y.dtype.kind not in "biuf":
+        raise ValueError(
+            f"Unknown label type: y must be numeric 0/1, got dtype {y.dtype}. {_HOW_TO_ENCODE}"
+        )
+    # tocsr makes new arrays from other formats; copy=True makes them from a CSR y too,
+    # so that the in-place steps below never touch the caller's matrix.
+    Y = sp.csr_matrix(y.tocsr(copy=True))
+    Y.sum_duplicates()  # also sorts the indices: the canonical format
+    Y.eliminate_zeros()
+    values = Y.data
+    if (values.dtype.kind == "f" and np.isnan(values).any()) or (values == -1).any():
+        raise ValueError(
+            "A sparse y cannot mark missing labels: it stores NaN or -1 entries. Give y as a "
+            "dense array or DataFrame with NaN (or -1) where a label is unknown, or store "
+            "only the ones of a complete y."
+        )
+    if not (values == 1).all():
+        bad = np.unique(values[values != 1])[:5]
+        raise ValueError(
+            f"y must contain only 0 and 1, got other values such as {bad.tolist()} in the "
+            f"sparse y (duplicate entries of a COO matrix add up). {_HOW_TO_ENCODE}"
+        )
+    Y.data = np.ones(Y.nnz, dtype=np.uint8)
+    return Y
+
+
+def label_counts(Y, sample_weight=None):
+    """Per label: the (sample-weighted) count of its 1s and of its known entries.
+
+    ``Y`` is an encoded matrix: dense 0/1/:data:`MISSING`, or a CSR matrix of ones
+    (:func:`sparse_indicator`), whose entries are all known; computed by column sums,
+    without a dense copy of a sparse ``Y``. Returns two float64 arrays of shape
+    (n_labels,).
+    """
+    if sample_weight is None:
+        if sp.issparse(Y):
+            on = np.bincount(Y.indices, minlength=Y.shape[1])
+            return on.astype(np.float64), np.full(Y.shape[1], float(Y.shape[0]))
+        on, known = (Y == 1).sum(axis=0), (Y != MISSING).sum(axis=0)
+        return on.astype(np.float64), known.astype(np.float64)
+    w = np.asarray(sample_weight, dtype=np.float64)
+    if sp.issparse(Y):
+        return np.asarray(Y.T @ w, dtype=np.float64).ravel(), np.full(Y.shape[1], w.sum())
+    return w @ (Y == 1), w @ (Y != MISSING)
+
+
 def _indicator_from_array(y, allow_missing):
     if y is None:
         raise ValueError("y is None. " + _HOW_TO_ENCODE)
@@ -65,17 +131,16 @@ def _indicator_from_array(y, allow_missing):
             y = y.to_numpy(dtype=np.float64, na_value=np.nan)
         except (TypeError, ValueError):
             y = y.to_numpy()
+    if sp.issparse(y):
+        return sparse_indicator(y)
     Y = check_array(
         y,
-        accept_sparse="csr",
         ensure_2d=False,
         ensure_all_finite=False,
         ensure_min_features=0,
         dtype=None,
         input_name="y",
     )
-    if sp.issparse(Y):
-        Y = Y.toarray()
     if Y.ndim != 2:
         kind = type_of_target(Y) if Y.ndim == 1 else f"{Y.ndim}-D"
         raise ValueError(
@@ -123,9 +188,10 @@ def encode_targets(y, *, allow_missing=False):
 
     Returns
     -------
-    Y : ndarray of shape (n_samples, n_labels), dtype uint8
+    Y : ndarray or scipy.sparse.csr_matrix of shape (n_samples, n_labels), dtype uint8
         0/1, or :data:`MISSING` for an unknown entry. A new array: ``y`` itself is
-        never modified.
+        never modified. A sparse ``y`` gives a CSR matrix of its ones
+        (:func:`sparse_indicator`).
     classes : ndarray of shape (n_labels,)
         Label names: DataFrame column names, sorted label names of label collections,
         or ``np.arange(n_labels)``.

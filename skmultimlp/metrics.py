@@ -896,8 +896,13 @@ class _MultilabelScorer:
                 unseen = _names_of(rows) - set(labels)
                 if unseen:  # never predicted: all-zero columns of y_pred
                     labels = labels + _sorted_names(unseen)
-                    y_pred = _as_dense(y_pred)
-                    y_pred = np.hstack([y_pred, np.zeros((len(y_pred), len(unseen)), y_pred.dtype)])
+                    if sp.issparse(y_pred):
+                        zeros = sp.csr_matrix((y_pred.shape[0], len(unseen)), dtype=y_pred.dtype)
+                        y_pred = sp.csr_matrix(sp.hstack([y_pred, zeros], format="csr"))
+                    else:
+                        y_pred = _as_dense(y_pred)
+                        zeros = np.zeros((len(y_pred), len(unseen)), y_pred.dtype)
+                        y_pred = np.hstack([y_pred, zeros])
         if sample_weight is not None:
             kwargs["sample_weight"] = sample_weight
         kwargs = {**self._kwargs, **kwargs}
@@ -1194,8 +1199,10 @@ def multilabel_report(
         return _per_output_report(y, y_proba)
     y_true, y_pred, names = _indicators(y_true, y_pred, labels)
     y_true, y_pred, known = _masked(y_true, y_pred, missing)
-    y_true = _as_dense(y_true)
-    y_pred = _as_dense(y_pred)
+    # scikit-learn counts a sparse pair (or a sparse and a dense indicator) as CSR: a
+    # sparse target is not densified here.
+    if not (sp.issparse(y_true) or sp.issparse(y_pred)):
+        y_true, y_pred = _as_dense(y_true), _as_dense(y_pred)
     if y_true.ndim != 2 or y_true.shape != y_pred.shape:
         raise ValueError(
             "y_true and y_pred must be 0/1 indicator matrices of the same shape "
@@ -1203,9 +1210,7 @@ def multilabel_report(
         )
     n_labels = y_true.shape[1]
     names = list(range(n_labels)) if names is None else names
-    if known is None:
-        known = np.ones(y_true.shape, dtype=bool)
-    labelled = known.any(axis=0)
+    labelled = np.ones(n_labels, dtype=bool) if known is None else known.any(axis=0)
     p, r, f, s = _skm.precision_recall_fscore_support(y_true, y_pred, average=None, zero_division=0)
     # A label known on no sample has no score (it would otherwise read as a 0).
     p, r, f = (np.where(labelled, v, np.nan) for v in (p, r, f))
@@ -1235,6 +1240,12 @@ def multilabel_report(
         y_proba = np.asarray(y_proba, dtype=float)
         if y_proba.shape != y_true.shape:
             raise ValueError(f"y_proba must have shape {y_true.shape}, got {y_proba.shape}.")
+        if sp.issparse(y_true):
+            # Ranked against the dense float64 y_proba: a dense boolean y_true is an
+            # eighth of its size.
+            y_true = y_true.astype(bool).toarray()
+        if known is None:
+            known = np.ones(y_true.shape, dtype=bool)
         auc = np.array(
             [_roc_auc(y_true[known[:, j], j], y_proba[known[:, j], j]) for j in range(n_labels)]
         )

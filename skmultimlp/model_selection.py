@@ -55,6 +55,7 @@ by date or source), split into 5 folds:
 import copy
 
 import numpy as np
+import scipy.sparse as sp
 from iterstrat import ml_stratifiers as _iterstrat
 
 from ._search import BatchedGridSearchCV
@@ -80,6 +81,10 @@ def _stratification_targets(y, splitter):
         Y, _ = encode_targets(y, allow_missing=True)
     except ValueError as exc:
         raise ValueError(f"{name} stratifies multi-label targets. {exc}") from exc
+    if sp.issparse(Y):
+        # iterstrat's algorithm takes a dense boolean matrix (it converts y itself); a
+        # sparse y (of ones, without missing entries) becomes one uint8 copy here.
+        Y = Y.toarray()
     Y[Y == MISSING] = 0
     if Y.shape[1] == 1:
         # iterstrat requires type_of_target(y) == "multilabel-indicator", which a single

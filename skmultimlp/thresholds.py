@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.frozen import FrozenEstimator
@@ -300,6 +301,11 @@ def tunable_target(y):
             _refuse("multiclass-multioutput", f"{Y.shape[1]} outputs")
     Y, outputs = encode(y)
     if outputs.target_type == MULTILABEL:
+        if sp.issparse(Y):
+            # The tuner scores out-of-fold probabilities of Y's shape, a dense float64
+            # matrix: a dense uint8 Y beside it costs an eighth more. The folds' models
+            # get it as a dense 0/1 y, as before; estimator_ is fitted on y as given.
+            Y = Y.toarray()
         y_folds = np.where(Y == MISSING, np.nan, Y) if (Y == MISSING).any() else Y
         return _Target(MULTILABEL, Y, outputs.classes, y_folds)
     if outputs.target_type == "multiclass":

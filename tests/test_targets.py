@@ -16,7 +16,8 @@ Y = np.array([[1, 0, 1], [0, 0, 0], [0, 1, 1]])
 )
 def test_indicator_forms(y):
     out, classes = encode_targets(y)
-    np.testing.assert_array_equal(out, Y)
+    assert sp.issparse(out) == sp.issparse(y)  # a sparse y stays sparse
+    np.testing.assert_array_equal(out.toarray() if sp.issparse(out) else out, Y)
     np.testing.assert_array_equal(classes, [0, 1, 2])
 
 

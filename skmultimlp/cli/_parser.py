@@ -30,6 +30,7 @@ ESTIMATOR_PARAMETERS = (
     "output_bias_init",
     "random_state",
     "scoring",
+    "sparse_output",
     "threshold",
     "tol",
     "validation_fraction",
@@ -47,8 +48,10 @@ SCORER_NAMES = (
 SCALERS = ("standard", "maxabs", "none")
 
 # Parameters that hold Python objects, which a command line cannot spell.
-# A warm start needs a fitted estimator, which a command-line run never starts from.
-_NOT_ON_COMMAND_LINE = ("model", "callbacks", "warm_start")
+# A warm start needs a fitted estimator, which a command-line run never starts from; the
+# command reads dense label columns from CSV and writes predictions as CSV, so a sparse
+# predict (sparse_output) has nothing to give it.
+_NOT_ON_COMMAND_LINE = ("model", "callbacks", "warm_start", "sparse_output")
 
 
 def did_you_mean(word, choices):
