@@ -1,5 +1,6 @@
 """BatchedGridSearchCV: scikit-learn's GridSearchCV, its networks trained together."""
 
+import numpy as np
 from joblib import parallel_config
 from sklearn.base import clone, is_classifier
 from sklearn.model_selection import GridSearchCV, ParameterGrid, check_cv
@@ -161,7 +162,7 @@ def _share_arrays(fit, shared):
     data = fit.data
     for name in ("X", "Y", "w"):
         array = getattr(data, name)
-        if hasattr(array, "shape"):
+        if isinstance(array, np.ndarray):  # not the CSR arrays of sparse data
             setattr(data, name, shared.setdefault(fingerprint(array), array))
     if fit.stopping is not None:
         X_val = fit.stopping.X_val

@@ -394,7 +394,7 @@ def test_a_sparse_y_trains_one_fit_at_a_time_in_a_batched_program(problem):
     X, y = problem
     fits = KerasMultiLabelClassifier(**TINY)._prepare_fit(X, y, None)
     assert _shares_a_program(fits[0]) is not None
-    fits[0].data.Y = sp.csr_matrix(fits[0].data.Y)  # as the loops will hold a sparse Y
+    fits[0].data.sparse_labels = True  # as for a sparse Y
     assert _shares_a_program(fits[0]) is None
 
 
