@@ -336,10 +336,11 @@ def validation_arrays(stopping):
 def _fresh_value(variable):
     """A numpy copy of ``variable``'s value; a zero variable (Adam's moments) as a
     read-only zero view, which takes no memory however large the kernel."""
-    value = keras.ops.convert_to_numpy(variable.value)
-    if not value.any():
-        return np.broadcast_to(np.zeros((), value.dtype), value.shape)
-    return value
+    ops = keras.ops
+    if not ops.convert_to_numpy(ops.any(ops.not_equal(variable.value, 0))):
+        dtype = np.dtype(keras.backend.standardize_dtype(variable.dtype))
+        return np.broadcast_to(np.zeros((), dtype), tuple(variable.shape))
+    return ops.convert_to_numpy(variable.value)
 
 
 class _Loop:
@@ -381,6 +382,7 @@ class _Loop:
         self._label_capacity = label_capacity  # of a batch of sparse labels; 0: dense
         optimizer.build(model.trainable_variables)
         self._fresh_optimizer = [_fresh_value(v) for v in optimizer.variables]
+        self._fresh = True  # the optimizer's state is still the fresh one
         self._sparse_X = None
 
     def _sparse_rows(self, idx):
@@ -412,9 +414,13 @@ class _Loop:
     def _reset_optimizer(self, optimizer, values=None):
         """Fresh moments and step count (or ``values``, the state a previous run left:
         ``partial_fit``); the learning rate of this fit's ``optimizer``."""
-        values = self._fresh_optimizer if values is None else values
-        for variable, value in zip(self.optimizer.variables, values, strict=True):
-            variable.assign(value)
+        # A new loop's optimizer is fresh already: assigning the fresh state would only
+        # add a transient copy of the moments (twice the weights) to the peak memory.
+        if values is not None or not self._fresh:
+            values = self._fresh_optimizer if values is None else values
+            for variable, value in zip(self.optimizer.variables, values, strict=True):
+                variable.assign(value)
+        self._fresh = False
         learning_rate = _learning_rate(optimizer)
         if learning_rate is not None:
             self.optimizer.learning_rate = learning_rate
@@ -748,8 +754,8 @@ class TensorFlowLoop(_Loop):
 
     def store(self, model, weights=None):
         """Copy the trained weights (or ``weights``) into ``model`` and drop the data."""
-        values = self.weights() if weights is None else weights
         if model is not self.model or weights is not None:
+            values = self.weights() if weights is None else weights
             for dst, value in zip(model_variables(model), values, strict=True):
                 dst.assign(value)
         self._store_optimizer(model, [v.value for v in self.optimizer.variables])
