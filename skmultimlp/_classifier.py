@@ -373,8 +373,10 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
     Notes
     -----
     ``score`` is exact-match (subset) accuracy: a sample counts only when all its labels
-    are right. Sparse ``X`` (e.g. ``TfidfVectorizer`` output) is densified once for
-    training when its dense float32 copy fits in 64 MiB, else one batch at a time.
+    are right. Sparse ``X`` (e.g. ``TfidfVectorizer`` output) stays sparse: each
+    mini-batch's non-zeros are multiplied by the first layer inside the compiled training
+    program, with no dense copy (a small ``X`` with at least 3 % non-zeros is densified
+    once instead, which is faster).
     ``sample_weight`` weighs each sample's loss.
 
     Sparse labels: a scipy sparse 0/1 ``y`` (any format, such as scikit-learn's sparse
@@ -587,8 +589,7 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like or sparse matrix of shape (n_samples, n_features)
-            Numeric features; scipy sparse input is densified once when small (64 MiB),
-            else one batch at a time.
+            Numeric features; scipy sparse input stays sparse in training (see Notes).
         y : array-like of shape (n_samples,) or (n_samples, n_outputs), DataFrame, or list
             Multi-label: a 0/1 indicator matrix (dense, or scipy sparse, kept sparse), a
             DataFrame of 0/1 columns, or per-sample label collections such as

@@ -178,11 +178,20 @@ def predict_proba(model, X, batch_size=8192):
         rest = split.rest
         return host_proba(split, values, X, lambda t, n, h: rest(h, training=False), batch_size)
     forward = FORWARD(model) or (lambda x: model(x, training=False))
+    batch_size = dense_rows(X, batch_size)
     out = [
         np.asarray(forward(dense_batch(X, slice(i, i + batch_size))))
         for i in range(0, X.shape[0], batch_size)
     ]
     return np.concatenate(out, axis=0)
+
+
+def dense_rows(X, batch_size):
+    """Rows per batch when ``X``'s rows are densified for a forward pass: ``batch_size``,
+    fewer for a wide sparse ``X`` (a dense batch within 64 MiB)."""
+    if not sp.issparse(X):
+        return batch_size
+    return max(1, min(batch_size, SPARSE_DENSIFY_MAX_BYTES // (4 * max(X.shape[1], 1))))
 
 
 _KEY_MAX = 2**31 - 1  # epoch-order keys lie below it; padding rows get it and sort last
@@ -738,6 +747,7 @@ class TensorFlowLoop(_Loop):
                 lambda trainable, non_trainable, h: self._forward_rest(h),
                 batch_size,
             )
+        batch_size = dense_rows(X, batch_size)
         out = [
             self._forward(dense_batch(X, slice(i, i + batch_size))).numpy()
             for i in range(0, X.shape[0], batch_size)
@@ -991,6 +1001,7 @@ class JaxLoop(_Loop):
         trainable, non_trainable, _ = self._state
         if sp.issparse(X) and self._split is not None:
             return self._sparse_forward(X, trainable, non_trainable, self._forward_rest, batch_size)
+        batch_size = dense_rows(X, batch_size)
         out = [
             np.asarray(
                 self._forward(trainable, non_trainable, dense_batch(X, slice(i, i + batch_size)))
