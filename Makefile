@@ -32,7 +32,8 @@ demo: $(VENV)/.installed
 # wrapper and scikit-learn's API checks do not depend on the backend and run once; so do the
 # tests of these files marked single_backend (see tests/conftest.py).
 JAX_TESTS := tests/test_classifier.py tests/test_trainer.py tests/test_search.py \
-	tests/test_outputs.py tests/test_incremental.py tests/test_sparse_targets.py
+	tests/test_outputs.py tests/test_incremental.py tests/test_sparse_targets.py \
+	tests/test_sparse.py
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m ruff check skmultimlp tests benchmarks

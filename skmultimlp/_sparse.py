@@ -39,8 +39,8 @@ class CSRRows:
     as they are when their dtypes are these (TensorFlow reads them in place: no copy of
     the non-zeros); a small one's are copied into arrays whose length is rounded up, so
     that the folds of a cross-validation share one compilation. Rows past ``n_rows`` (the
-    loop's zero-weight padding rows) are empty, and so is a matrix without non-zeros: its
-    arrays get one zero entry. ``capacity`` is the most non-zeros any ``batch_size`` rows
+    loop's zero-weight padding rows) are empty; a matrix without non-zeros gets arrays of
+    zero entries. ``capacity`` is the most non-zeros any ``batch_size`` rows
     hold (the sum of the longest rows), rounded up.
     """
 
@@ -72,10 +72,6 @@ class CSRRows:
         k = min(batch_size, n_rows)
         longest = np.partition(lengths, n_rows - k)[n_rows - k :] if k else lengths[:0]
         self.capacity = _round_up(int(longest.sum()))
-
-    @property
-    def nbytes(self):
-        return sum(a.nbytes for a in (self.indptr, self.indices, self.data) if a is not None)
 
 
 def _padded_copy(a, size, dtype):

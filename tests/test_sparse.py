@@ -214,7 +214,6 @@ def test_sparse_labels_train_as_dense_labels(text_data):
     np.testing.assert_allclose(losses["sparse"], losses["dense"], rtol=1e-6)
 
 
-@pytest.mark.single_backend
 def test_mid_size_sparse_x_trains_and_predicts_without_a_dense_copy():
     # 4,000 x 150,000 float32 would be 2.4 GB dense; its non-zeros take 0.6 MB.
     script = textwrap.dedent(
