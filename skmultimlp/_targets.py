@@ -62,6 +62,16 @@ def _rows_of(y):
     return None
 
 
+def _check_label_columns(Y):
+    """A 2-D indicator matrix (dense or sparse) has label columns, of numbers."""
+    if Y.shape[1] == 0:
+        raise ValueError("y has no label columns: it must have at least one label.")
+    if Y.dtype.kind not in "biuf":
+        raise ValueError(
+            f"Unknown label type: y must be numeric 0/1, got dtype {Y.dtype}. {_HOW_TO_ENCODE}"
+        )
+
+
 def sparse_indicator(y):
     """A scipy sparse 0/1 ``y`` as a new canonical ``csr_matrix`` of uint8 ones.
 
@@ -75,12 +85,7 @@ def sparse_indicator(y):
             f"A sparse y must be 2-D with one 0/1 column per label, got shape {y.shape}. "
             f"{_HOW_TO_ENCODE}"
         )
-    if y.shape[1] == 0:
-        raise ValueError("y has no label columns: it must have at least one label.")
-    if y.dtype.kind not in "biuf":
-        raise ValueError(
-            f"Unknown label type: y must be numeric 0/1, got dtype {y.dtype}. {_HOW_TO_ENCODE}"
-        )
+    _check_label_columns(y)
     # tocsr makes new arrays from other formats; copy=True makes them from a CSR y too,
     # so that the in-place steps below never touch the caller's matrix.
     Y = sp.csr_matrix(y.tocsr(copy=True))
@@ -148,12 +153,7 @@ def _indicator_from_array(y, allow_missing):
             f"one 0/1 column per label, got a {Y.ndim}-D array of classes (target type "
             f"{kind!r}). {_HOW_TO_ENCODE}"
         )
-    if Y.shape[1] == 0:
-        raise ValueError("y has no label columns: it must have at least one label.")
-    if Y.dtype.kind not in "biuf":
-        raise ValueError(
-            f"Unknown label type: y must be numeric 0/1, got dtype {Y.dtype}. {_HOW_TO_ENCODE}"
-        )
+    _check_label_columns(Y)
     missing = np.isnan(Y) if Y.dtype.kind == "f" else np.zeros(Y.shape, dtype=bool)
     missing |= Y == -1
     if missing.any() and not allow_missing:
