@@ -24,7 +24,7 @@ from ._network_file import network_from_bytes, network_state
 from ._outputs import MULTILABEL, Outputs, encode
 from ._sparse import split_first_dense
 from ._targets import MISSING, transform_targets
-from ._trainer import FitData, OptimizerState
+from ._trainer import FitData, OptimizerState, proba_batches
 from ._trainer import predict_proba as _predict_proba
 
 _MAX_SEED = 2**31 - 1
@@ -961,9 +961,8 @@ class KerasMultiLabelClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         X = validate_data(self, X, accept_sparse="csr", dtype=(np.float32, np.float64), reset=False)
         blocks = []
-        for start in range(0, X.shape[0], PREDICT_BATCH_ROWS):
-            rows = slice(start, start + PREDICT_BATCH_ROWS)
-            block = decide(_predict_proba(self.model_, X[rows])).astype(int)
+        for proba in proba_batches(self.model_, X, PREDICT_BATCH_ROWS):
+            block = decide(proba).astype(int)
             blocks.append(sp.csr_matrix(block) if sparse else block)
         if sparse:
             return sp.csr_matrix(sp.vstack(blocks, format="csr"))

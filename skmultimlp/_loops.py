@@ -32,9 +32,8 @@ from ._outputs import sigmoid_units
 from ._sparse import (
     CSRRows,
     feature_batch,
-    host_proba,
+    host_proba_batches,
     label_batch,
-    sparse_dense,
     split_first_dense,
 )
 from ._targets import MISSING
@@ -167,23 +166,28 @@ def _learning_rate(optimizer):
 
 
 def predict_proba(model, X, batch_size=8192):
-    """Sigmoid outputs of ``model`` for ``X``, computed a batch at a time (by the
-    architecture's compiled forward pass on JAX, :data:`_cache.FORWARD`)."""
+    """Sigmoid outputs of ``model`` for ``X`` (see :func:`proba_batches`)."""
+    return np.concatenate(list(proba_batches(model, X, batch_size)), axis=0)
+
+
+def proba_batches(model, X, batch_size=8192):
+    """Sigmoid outputs of ``model`` for ``X``, ``batch_size`` rows at a time (a
+    generator): sparse rows times the first kernel by scipy (no dense copy), dense rows
+    by the architecture's compiled forward pass on JAX (:data:`_cache.FORWARD`)."""
     split = split_first_dense(model) if sp.issparse(X) else None
-    if split is not None:  # sparse rows times the first kernel by scipy, no dense copy
+    if split is not None:
         values = (
             [v.value for v in model.trainable_variables],
             [v.value for v in model.non_trainable_variables],
         )
         rest = split.rest
-        return host_proba(split, values, X, lambda t, n, h: rest(h, training=False), batch_size)
+        forward_rest = lambda t, n, h: rest(h, training=False)  # noqa: E731
+        yield from host_proba_batches(split, values, X, forward_rest, batch_size)
+        return
     forward = FORWARD(model) or (lambda x: model(x, training=False))
     batch_size = dense_rows(X, batch_size)
-    out = [
-        np.asarray(forward(dense_batch(X, slice(i, i + batch_size))))
-        for i in range(0, X.shape[0], batch_size)
-    ]
-    return np.concatenate(out, axis=0)
+    for i in range(0, X.shape[0], batch_size):
+        yield np.asarray(forward(dense_batch(X, slice(i, i + batch_size))))
 
 
 def dense_rows(X, batch_size):
@@ -405,9 +409,19 @@ class _Loop:
             return keras.ops.take(Y, idx, axis=0)
         return label_batch(Y, idx, self._label_capacity, self.n_labels)
 
-    def _x_input(self, data):
-        """The backend arrays standing for ``data.X`` (see :meth:`_data_inputs`)."""
-        raise NotImplementedError
+    def _data_arrays(self, data, in_place, no_columns):
+        """``data.X`` and ``data.Y`` as the compiled function takes them: dense arrays, or
+        tuples of CSR arrays (``in_place`` makes a backend array of a numpy one without a
+        copy; ``no_columns(n)`` an empty (n, 0) stand-in for rows densified on the host)."""
+        if self._sparse == "csr":
+            X = tuple(in_place(a) for a in (data.X.indptr, data.X.indices, data.X.data))
+        elif self._sparse:
+            X = no_columns(data.length)
+        else:
+            X = in_place(data.X)
+        if data.sparse_labels:
+            return X, (in_place(data.Y.indptr), in_place(data.Y.indices))
+        return X, in_place(data.Y)
 
     def _check_data(self, data):
         if (data.sparse_labels and data.Y.capacity > self._label_capacity) or (
@@ -418,7 +432,9 @@ class _Loop:
             self._sparse_X = data.X_host
 
     def _sparse_forward(self, X, trainable, non_trainable, forward_rest, batch_size):
-        return host_proba(self._split, (trainable, non_trainable), X, forward_rest, batch_size)
+        values = (trainable, non_trainable)
+        batches = host_proba_batches(self._split, values, X, forward_rest, batch_size)
+        return np.concatenate(list(batches), axis=0)
 
     def _reset_optimizer(self, optimizer, values=None):
         """Fresh moments and step count (or ``values``, the state a previous run left:
@@ -524,10 +540,8 @@ class TensorFlowLoop(_Loop):
         """The network on a batch: dense rows, or the entries of sparse ones."""
         if self._split is None:
             return self.model(x, training=training)
-        row, columns, values = x
         first = self._split.first
-        pre = sparse_dense(first.kernel, row, columns, values, self.batch_size)
-        hidden = self._split.hidden(first.kernel, first.bias, pre)
+        hidden = self._split.sparse_hidden(first.kernel, first.bias, x, self.batch_size)
         return self._split.rest(hidden, training=training)
 
     def _train_epoch(self, X, Y, w, label_weight, alpha, n, seed, epoch):
@@ -565,7 +579,10 @@ class TensorFlowLoop(_Loop):
                     loss = loss + tf.add_n(model.losses)
             # The gradient of a gathered kernel comes as IndexedSlices, whose repeated rows
             # Adam would square one by one: made dense, it is the plain (dense) gradient.
-            grads = [tf.convert_to_tensor(g) for g in tape.gradient(loss, variables)]
+            grads = [
+                tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g
+                for g in tape.gradient(loss, variables)
+            ]
             optimizer.apply(grads, variables)
             return b + 1, total + loss * count
 
@@ -652,16 +669,7 @@ class TensorFlowLoop(_Loop):
             except BufferError:  # a read-only array
                 return tf.convert_to_tensor(a)
 
-        if self._sparse == "csr":
-            X = (in_place(data.X.indptr), in_place(data.X.indices), in_place(data.X.data))
-        elif self._sparse:
-            X = tf.zeros([data.length, 0], tf.float32)
-        else:
-            X = in_place(data.X)
-        if data.sparse_labels:
-            Y = (in_place(data.Y.indptr), in_place(data.Y.indices))
-        else:
-            Y = tf.convert_to_tensor(data.Y)
+        X, Y = self._data_arrays(data, in_place, lambda n: tf.zeros([n, 0], tf.float32))
         self._inputs = (
             X,
             Y,
@@ -817,11 +825,8 @@ class JaxLoop(_Loop):
                 trainable, non_trainable, x, training=True, return_losses=True
             )
         split = self._split
-        row, columns, values = x
-        kernel = trainable[split.kernel]
         bias = None if split.bias is None else trainable[split.bias]
-        pre = sparse_dense(kernel, row, columns, values, self.batch_size)
-        hidden = split.hidden(kernel, bias, pre)
+        hidden = split.sparse_hidden(trainable[split.kernel], bias, x, self.batch_size)
         proba, rest_non_trainable, losses = split.rest.stateless_call(
             *split.rest_values(trainable, non_trainable), hidden, training=True, return_losses=True
         )
@@ -948,19 +953,14 @@ class JaxLoop(_Loop):
         )
         self._check_data(data)
 
-        def in_place(a):
-            return jax.device_put(a, may_alias=True)
-
-        if self._sparse == "csr":
-            X = (in_place(data.X.indptr), in_place(data.X.indices), in_place(data.X.data))
-        elif self._sparse:
-            X = jax.numpy.zeros((data.length, 0), jax.numpy.float32)
-        else:
-            X = in_place(data.X)
-        Y = (in_place(data.Y.indptr), in_place(data.Y.indices)) if data.sparse_labels else data.Y
+        X, Y = self._data_arrays(
+            data,
+            lambda a: jax.device_put(a, may_alias=True),
+            lambda n: jax.numpy.zeros((n, 0), jax.numpy.float32),
+        )
         self._inputs = (
             X,
-            in_place(Y) if not data.sparse_labels else Y,
+            Y,
             jax.device_put(data.w, may_alias=True),
             jax.device_put(data.label_weight),
             np.float32(data.alpha),

@@ -162,11 +162,16 @@ class SplitNetwork:
             _position(model.non_trainable_variables, v) for v in rest.non_trainable_variables
         ]
 
-    def hidden(self, kernel, bias, pre_activation):
+    def hidden(self, bias, pre_activation):
         """The first layer's output from its pre-activation (``x @ kernel``)."""
         if bias is not None:
             pre_activation = pre_activation + bias
         return self.first.activation(pre_activation)
+
+    def sparse_hidden(self, kernel, bias, entries, n_rows):
+        """The first layer's output for ``n_rows`` sparse rows given as their
+        ``(row, columns, values)`` entries (:func:`feature_batch`)."""
+        return self.hidden(bias, sparse_dense(kernel, *entries, n_rows))
 
     def rest_values(self, trainable, non_trainable):
         return (
@@ -247,9 +252,10 @@ def _reads(layer, tensor):
     return any(x is tensor for x in inputs)
 
 
-def host_proba(split, model_values, X, forward_rest, batch_size=8192):
-    """Probabilities for sparse ``X`` on the host: ``X @ kernel`` by scipy, a batch of
-    rows at a time, then ``forward_rest(trainable, non_trainable, hidden)``.
+def host_proba_batches(split, model_values, X, forward_rest, batch_size=8192):
+    """Probabilities for sparse ``X`` on the host, ``batch_size`` rows at a time (a
+    generator): ``X @ kernel`` by scipy, then ``forward_rest(trainable, non_trainable,
+    hidden)``.
 
     ``model_values`` is ``(trainable, non_trainable)``, the network's variable values.
     """
@@ -258,11 +264,7 @@ def host_proba(split, model_values, X, forward_rest, batch_size=8192):
     bias = None if split.bias is None else keras.ops.convert_to_numpy(trainable[split.bias])
     rest = split.rest_values(trainable, non_trainable)
     X = sp.csr_matrix(X)
-    out = []
     for i in range(0, X.shape[0], batch_size):
         pre = np.asarray(X[i : i + batch_size] @ kernel, dtype=np.float32)
-        hidden = split.hidden(kernel, bias, pre)
-        out.append(np.asarray(keras.ops.convert_to_numpy(forward_rest(*rest, hidden))))
-    if not out:
-        return np.zeros((0, split.rest.outputs[0].shape[-1]), np.float32)
-    return np.concatenate(out, axis=0)
+        hidden = split.hidden(bias, pre)
+        yield np.asarray(keras.ops.convert_to_numpy(forward_rest(*rest, hidden)))

@@ -29,11 +29,19 @@ from ._loops import (
     make_loop,
     model_variables,
     predict_proba,
+    proba_batches,
     weights_of,
 )
 from ._sparse import split_first_dense
 
-__all__ = ["FitData", "OptimizerState", "has_custom_train_step", "predict_proba", "train"]
+__all__ = [
+    "FitData",
+    "OptimizerState",
+    "has_custom_train_step",
+    "predict_proba",
+    "proba_batches",
+    "train",
+]
 
 
 def has_custom_train_step(model):

@@ -281,14 +281,15 @@ def test_sparse_predict_is_computed_in_row_batches(problem, fits, monkeypatch):
     X, _ = problem
     dense, sparse = fits
     seen = []
-    original = classifier_module._predict_proba
+    original = classifier_module.proba_batches
 
-    def recording(model, X_batch):
-        seen.append(X_batch.shape[0])
-        return original(model, X_batch)
+    def recording(model, X_, batch_size):
+        for block in original(model, X_, batch_size):
+            seen.append(block.shape[0])
+            yield block
 
     monkeypatch.setattr(classifier_module, "PREDICT_BATCH_ROWS", 40)
-    monkeypatch.setattr(classifier_module, "_predict_proba", recording)
+    monkeypatch.setattr(classifier_module, "proba_batches", recording)
     pred = sparse.predict(X)
     assert seen == [40, 40, 40, 30]
     assert type(pred) is sp.csr_matrix
@@ -344,7 +345,9 @@ def test_predict_top_k_breaks_ties_by_the_lower_label_index(fits, monkeypatch):
         [[0.5, 0.5, 0.5, 0.1, 0.9], [0.2, 0.2, 0.2, 0.2, 0.2], [0.1, 0.3, 0.3, 0.7, 0.3]],
         dtype=np.float32,
     )
-    monkeypatch.setattr(classifier_module, "_predict_proba", lambda model, X: proba[: len(X)])
+    monkeypatch.setattr(
+        classifier_module, "proba_batches", lambda model, X, batch_size: iter([proba[: len(X)]])
+    )
     top = dense.predict_top_k(np.zeros((3, 6)), k=2)
     np.testing.assert_array_equal(top, [[1, 0, 0, 0, 1], [1, 1, 0, 0, 0], [0, 1, 0, 1, 0]])
     np.testing.assert_array_equal(top, _top_k_reference(proba, 2))
